@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util'
+import { ConfigError, parseConfig } from './config'
+import type { FirstStart } from './node/bootstrap'
+import { errorFields, createLogger } from './node/log'
+import { startServer } from './node/server'
+
+const help = `pipit — the Pipit collector
+
+Usage:
+  pipit serve [options]    run the collector (SQLite by default)
+  pipit --help             show this help
+
+Options for serve (each also read from the environment):
+  --port <n>           port to listen on                    PORT (8787)
+  --host <addr>        address to bind                      HOST (127.0.0.1)
+  --db <file>          SQLite database file                 PIPIT_DB (./data/pipit.db)
+  --example-dir <dir>  folder served at /example/ with the demo site's write key
+                       PIPIT_ADMIN_KEY sets the instance admin key (>= 16 chars)
+
+On a first start with an empty database, serve creates the site "demo" and
+prints its keys once.
+`
+
+function banner(
+  url: string,
+  first: FirstStart | undefined,
+  exampleDir: string | undefined,
+): string {
+  const lines = [
+    '',
+    `  Pipit collector is running at ${url}`,
+    `    Dashboard:     ${url}/`,
+    ...(exampleDir ? [`    Example page:  ${url}/example/`] : []),
+    `    Ingest:        POST ${url}/v1/batch`,
+  ]
+  if (first) {
+    lines.push(
+      '',
+      `  First start: created the site "${first.siteId}".`,
+      `    Write key (public, goes in your pages):   ${first.writeKey}`,
+      `    Read key (secret, dashboard + stats API): ${first.readKey}`,
+      ...(first.adminKey
+        ? [`    Admin key (secret, creates sites):        ${first.adminKey}`]
+        : []),
+      '  The secret keys are shown only this once: keep them somewhere safe.',
+    )
+  }
+  return lines.join('\n') + '\n\n'
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      db: { type: 'string' },
+      'example-dir': { type: 'string' },
+    },
+  })
+  const command = positionals[0]
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(help)
+    return 0
+  }
+  if (command !== 'serve') {
+    process.stderr.write(`pipit: unknown command "${command}"\n\n${help}`)
+    return 2
+  }
+  const config = parseConfig(process.env, {
+    port: values.port,
+    host: values.host,
+    dbPath: values.db,
+  })
+  const logger = createLogger()
+  const server = await startServer({ config, exampleDir: values['example-dir'], logger })
+  process.stdout.write(banner(server.url, server.firstStart, values['example-dir']))
+  const stop = (signal: string) => {
+    logger.info('stopping', { signal })
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
+  }
+  process.once('SIGINT', () => stop('SIGINT'))
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  return -1
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`pipit: ${error.message}\n`)
+    } else if (
+      error instanceof TypeError &&
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
+      process.stderr.write(`pipit: ${error.message}\n\n${help}`)
+    } else {
+      process.stderr.write(`pipit: could not start: ${JSON.stringify(errorFields(error))}\n`)
+    }
+    process.exitCode = 1
+  },
+)

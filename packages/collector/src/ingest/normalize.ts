@@ -1,0 +1,84 @@
+import type { Message } from '@pipit/protocol'
+import type { StoredEvent } from '../store/types'
+
+/** A timestamp more than this far past the receive time is clamped to it. */
+export const MAX_FUTURE_MS = 60_000
+
+/**
+ * When the event happened, on the collector's clock. Client clocks are often
+ * wrong, so when the client says when it sent the batch (`sentAt`), the gap
+ * between sending and the event is kept and the client clock is discarded,
+ * as Segment does: `receivedAt − (sentAt − originalTimestamp)`. Late events
+ * from offline queues keep their real (days old) time this way.
+ *
+ * @example
+ * eventTime({ timestamp: '2026-01-01T10:00:00Z', sentAt: '2026-01-01T10:00:05Z' }, received)
+ */
+export function eventTime(
+  m: { timestamp?: string | undefined; originalTimestamp?: string | undefined; sentAt?: string },
+  receivedAt: number,
+): { timestamp: number; clamped: boolean } {
+  const original = m.originalTimestamp ?? m.timestamp
+  let timestamp = receivedAt
+  if (original !== undefined) {
+    const at = Date.parse(original)
+    timestamp = m.sentAt !== undefined ? receivedAt - (Date.parse(m.sentAt) - at) : at
+  }
+  if (timestamp > receivedAt + MAX_FUTURE_MS) return { timestamp: receivedAt, clamped: true }
+  return { timestamp, clamped: false }
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null)
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined
+
+/** The path of a URL, or null when it does not parse. */
+function pathOf(url: string | null): string | null {
+  if (!url) return null
+  try {
+    return new URL(url).pathname
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Maps a validated Segment message onto the stored row. Page fields come from
+ * `properties` for page views (where the Segment spec puts them) and from
+ * `context.page` for everything else.
+ */
+export function toStoredEvent(
+  message: Message & { sentAt?: string },
+  input: { siteId: string; receivedAt: number },
+): StoredEvent {
+  const page = obj(message.context?.page) ?? {}
+  const props = message.type === 'page' ? (message.properties ?? {}) : {}
+  const url = str(props.url) ?? str(page.url)
+  const name =
+    message.type === 'track'
+      ? message.event
+      : message.type === 'page' || message.type === 'screen'
+        ? (message.name ?? null)
+        : null
+  const anonymousId = message.anonymousId ?? null
+  const userId = message.userId ?? null
+  return {
+    siteId: input.siteId,
+    messageId: message.messageId,
+    type: message.type,
+    name,
+    anonymousId,
+    userId,
+    visitorId: (anonymousId ?? userId)!,
+    timestamp: eventTime(message, input.receivedAt).timestamp,
+    receivedAt: input.receivedAt,
+    path: str(props.path) ?? str(page.path) ?? pathOf(url),
+    url,
+    referrer: str(props.referrer) ?? str(page.referrer),
+    properties: obj((message as { properties?: unknown }).properties) ?? null,
+    traits: obj((message as { traits?: unknown }).traits) ?? null,
+    context: message.context ?? null,
+  }
+}

@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import type { AddressInfo } from 'node:net'
+import { dirname, join, resolve } from 'node:path'
+import { serve } from '@hono/node-server'
+import { serveStatic } from '@hono/node-server/serve-static'
+import type { Hono } from 'hono'
+import { createApp } from '../app'
+import type { CollectorConfig } from '../config'
+import type { AppEnv } from '../routes/env'
+import { createSqliteStore } from '../store/sqlite/index'
+import type { EventStore } from '../store/types'
+import type { FirstStart } from './bootstrap'
+import { bootstrap } from './bootstrap'
+import type { Logger } from './log'
+import { createLogger, errorFields } from './log'
+
+export interface StartServerOptions {
+  config: CollectorConfig
+  /** A folder served at `/example/`; its `index.html` gets the demo site's write key. */
+  exampleDir?: string
+  logger?: Logger
+  now?: () => number
+}
+
+export interface RunningServer {
+  url: string
+  port: number
+  store: EventStore
+  app: Hono<AppEnv>
+  firstStart: FirstStart | undefined
+  close(): Promise<void>
+}
+
+const require = createRequire(import.meta.url)
+const packageRoot = dirname(require.resolve('@pipit/collector/package.json'))
+
+/** The SDK's browser build, served at `/pipit.js` like Plausible's and Umami's scripts. */
+function sdkScriptPath(): string | undefined {
+  try {
+    return require.resolve('@pipit/sdk/pipit.global.js')
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Opens the SQLite store, creates the demo site on a first start, and serves
+ * the collector, its dashboard, the SDK script and the example page.
+ *
+ * @example
+ * const server = await startServer({ config: parseConfig(process.env) })
+ * console.log(server.url)
+ */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { config } = options
+  const now = options.now ?? Date.now
+  const logger = options.logger ?? createLogger()
+  const store = createSqliteStore({ path: config.dbPath, synchronous: config.sqliteSynchronous })
+  const firstStart = await bootstrap(store, {
+    adminKeyConfigured: Boolean(config.adminKey),
+    now: now(),
+  })
+  const app = createApp({
+    store,
+    config,
+    now,
+    onError: (error) => logger.error('request failed', errorFields(error)),
+  })
+
+  const publicDir = join(packageRoot, 'public')
+  app.get('/', async (c) => c.html(await readFile(join(publicDir, 'index.html'), 'utf8')))
+  app.get('/pipit.js', async (c) => {
+    const path = sdkScriptPath()
+    const script = path ? await readFile(path, 'utf8').catch(() => undefined) : undefined
+    if (!script) return c.text('// the SDK is not built: run `npm run build`', 503)
+    c.header('content-type', 'text/javascript; charset=utf-8')
+    c.header('cache-control', 'public, max-age=300')
+    return c.body(script)
+  })
+  if (options.exampleDir) {
+    const exampleDir = resolve(options.exampleDir)
+    app.get('/example', (c) => c.redirect('/example/'))
+    app.get('/example/', async (c) => {
+      const html = await readFile(join(exampleDir, 'index.html'), 'utf8')
+      const keys = await store.listKeys('demo')
+      const writeKey = keys.find((k) => k.scope === 'write' && !k.revokedAt)?.publicKey ?? ''
+      return c.html(html.replaceAll('{{PIPIT_WRITE_KEY}}', writeKey))
+    })
+    app.use(
+      '/example/*',
+      serveStatic({ root: exampleDir, rewriteRequestPath: (p) => p.replace(/^\/example/, '') }),
+    )
+  }
+
+  const server = await new Promise<ReturnType<typeof serve>>((ready) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => ready(s))
+  })
+  const port = (server.address() as AddressInfo).port
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  logger.info('listening', { url, store: store.kind })
+
+  return {
+    url,
+    port,
+    store,
+    app,
+    firstStart,
+    async close() {
+      await new Promise<void>((done) => server.close(() => done()))
+      await store.close()
+    },
+  }
+}

@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, describe, expect, it } from 'vitest'
+import { describeStoreConformance } from '../conformance'
+import { createSqliteStore, migrate } from './index'
+import { migrations } from './migrations'
+
+const dir = mkdtempSync(join(tmpdir(), 'pipit-sqlite-'))
+let n = 0
+const tmpFile = () => join(dir, `store-${++n}.db`)
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describeStoreConformance('sqlite', () => createSqliteStore({ path: tmpFile() }))
+
+describe('sqlite store', () => {
+  it('keeps events across a reopen of the same file', async () => {
+    const path = tmpFile()
+    const first = createSqliteStore({ path })
+    await first.createSite({ id: 's', name: 's', timezone: 'UTC', createdAt: 0 })
+    const e = {
+      siteId: 's',
+      messageId: 'm1',
+      type: 'page' as const,
+      name: null,
+      anonymousId: 'a',
+      userId: null,
+      visitorId: 'a',
+      timestamp: 1,
+      receivedAt: 2,
+      path: '/',
+      url: 'https://example.com/',
+      referrer: null,
+      properties: null,
+      traits: null,
+      context: null,
+    }
+    await first.insertEvents([e])
+    await first.close()
+    const second = createSqliteStore({ path })
+    expect(await second.listEvents('s')).toEqual([e])
+    expect(await second.insertEvents([e])).toEqual(['duplicate'])
+    await second.close()
+  })
+
+  it('creates the folder of a new database file and runs in WAL mode', async () => {
+    const path = join(dir, 'nested', 'deeper', 'pipit.db')
+    const store = createSqliteStore({ path })
+    await store.close()
+    const db = new Database(path, { readonly: true })
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length)
+    db.close()
+  })
+
+  it('migrates idempotently', () => {
+    const db = new Database(':memory:')
+    expect(migrate(db)).toBe(migrations.length)
+    expect(migrate(db)).toBe(migrations.length)
+    db.close()
+  })
+})

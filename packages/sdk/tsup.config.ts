@@ -1,0 +1,21 @@
+import { defineConfig } from 'tsup'
+
+export default defineConfig([
+  {
+    entry: ['src/index.ts'],
+    format: ['esm'],
+    dts: true,
+    clean: true,
+    target: 'es2020',
+    platform: 'browser',
+  },
+  {
+    // The script-tag build the collector serves at /pipit.js.
+    entry: { pipit: 'src/global.ts' },
+    format: ['iife'],
+    globalName: 'Pipit',
+    minify: true,
+    target: 'es2020',
+    platform: 'browser',
+  },
+])

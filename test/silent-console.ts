@@ -1,0 +1,21 @@
+import { afterEach, beforeEach, expect, vi } from 'vitest'
+
+/**
+ * Tests are silent: any console output a test did not ask for fails it. A test
+ * that expects a log spies on the method itself (`vi.spyOn(console, 'warn')`),
+ * which replaces this spy for its duration.
+ */
+const methods = ['log', 'info', 'warn', 'error', 'debug'] as const
+const spies = new Map<string, ReturnType<typeof vi.spyOn>>()
+
+beforeEach(() => {
+  for (const m of methods) spies.set(m, vi.spyOn(console, m))
+})
+
+afterEach(() => {
+  const calls = methods.flatMap((m) =>
+    (spies.get(m)?.mock.calls ?? []).map((args) => `console.${m}: ${args.map(String).join(' ')}`),
+  )
+  vi.restoreAllMocks()
+  expect(calls, 'unexpected console output').toEqual([])
+})

@@ -1,0 +1,9 @@
+/**
+ * The list of test projects, one per package. The root `vitest.config.ts` reads
+ * it into `test.projects` (Vitest 4 no longer reads workspace files itself).
+ */
+export default [
+  'packages/protocol/vitest.config.ts',
+  'packages/sdk/vitest.config.ts',
+  'packages/collector/vitest.config.ts',
+]
