@@ -6,7 +6,7 @@ import { afterEach, beforeEach, expect, vi } from 'vitest'
  * which replaces this spy for its duration.
  */
 const methods = ['log', 'info', 'warn', 'error', 'debug'] as const
-const spies = new Map<string, ReturnType<typeof vi.spyOn>>()
+const spies = new Map<string, { mock: { calls: unknown[][] } }>()
 
 beforeEach(() => {
   for (const m of methods) spies.set(m, vi.spyOn(console, m))
@@ -14,7 +14,9 @@ beforeEach(() => {
 
 afterEach(() => {
   const calls = methods.flatMap((m) =>
-    (spies.get(m)?.mock.calls ?? []).map((args) => `console.${m}: ${args.map(String).join(' ')}`),
+    (spies.get(m)?.mock.calls ?? []).map(
+      (args: unknown[]) => `console.${m}: ${args.map((a) => String(a)).join(' ')}`,
+    ),
   )
   vi.restoreAllMocks()
   expect(calls, 'unexpected console output').toEqual([])

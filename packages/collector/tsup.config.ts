@@ -5,6 +5,7 @@ export default defineConfig({
   format: ['esm'],
   dts: { entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' } },
   clean: true,
+  silent: true,
   target: 'node20',
   platform: 'node',
 })

@@ -79,6 +79,17 @@ export function toStoredEvent(
     referrer: str(props.referrer) ?? str(page.referrer),
     properties: obj((message as { properties?: unknown }).properties) ?? null,
     traits: obj((message as { traits?: unknown }).traits) ?? null,
-    context: message.context ?? null,
+    context: withoutIp(message.context),
   }
+}
+
+/**
+ * Segment clients may put the sender's address in `context.ip`; a raw IP is
+ * never written to disk, so it is dropped here, before anything is stored.
+ */
+function withoutIp(context: Record<string, unknown> | undefined): Record<string, unknown> | null {
+  if (!context) return null
+  if (!('ip' in context)) return context
+  const { ip: _ip, ...rest } = context
+  return rest
 }

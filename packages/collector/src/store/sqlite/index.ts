@@ -199,7 +199,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
         if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
           return Promise.reject(new SiteExistsError(site.id))
         }
-        return Promise.reject(error as Error)
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)))
       }
       return Promise.resolve()
     },

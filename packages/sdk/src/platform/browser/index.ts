@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import type { HostContext, Platform } from '../../core/platform'
 import { createMemoryStore } from '../../core/platform'
 

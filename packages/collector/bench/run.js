@@ -1,0 +1,199 @@
+// `npm run bench`: ingest throughput through real HTTP servers on 127.0.0.1,
+// each in its own process, driven by autocannon from this one. Prints a table.
+//
+// Settings (environment): BENCH_SECONDS (default 10), BENCH_CONNECTIONS (16),
+// BENCH_BATCH (events per request, 50), BENCH_POOL (pre-built bodies, 30000).
+import { spawn } from 'node:child_process'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import Database from 'better-sqlite3'
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 16)
+const batchSize = Number(process.env.BENCH_BATCH ?? 50)
+const poolSize = Number(process.env.BENCH_POOL ?? 30_000)
+const adminKey = 'bench-admin-key-0123456789abcdef'
+const here = (p) => fileURLToPath(new URL(p, import.meta.url))
+const tmp = mkdtempSync(join(tmpdir(), 'pipit-bench-'))
+
+/** Starts a server process and resolves with its URL once it listens. */
+function startProcess(args, env = {}) {
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (d) => {
+      out += d
+      const match = out.match(/"msg":"listening","url":"(http:\/\/[^"]+)"/)
+      if (match) resolve({ url: match[1], child, pid: child.pid })
+    })
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)))
+  })
+}
+
+function stop(server) {
+  return new Promise((done) => {
+    server.child.once('exit', done)
+    server.child.kill('SIGTERM')
+  })
+}
+
+/** A UUIDv7 as the Pipit SDK makes them (time-ordered). */
+function uuidv7() {
+  const b = randomBytes(16)
+  let ms = Date.now()
+  for (let i = 5; i >= 0; i--) {
+    b[i] = ms % 256
+    ms = Math.floor(ms / 256)
+  }
+  b[6] = (b[6] & 0x0f) | 0x70
+  b[8] = (b[8] & 0x3f) | 0x80
+  const h = b.toString('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+const ID = '\u0000'
+
+/**
+ * Request bodies are built before a run, so the load generator (sharing two
+ * cores with the server) spends its time sending, not serialising: 64
+ * templates of realistic batches (page views and custom events from a few
+ * hundred visitors over 200 pages), each filled with fresh message ids.
+ */
+function bodyPool(count, writeKey, newId) {
+  const now = new Date().toISOString()
+  const templates = []
+  for (let t = 0; t < 64; t++) {
+    const batch = []
+    for (let i = 0; i < batchSize; i++) {
+      const visitor = `anon-${Math.floor(Math.random() * 500)}`
+      const page = `/docs/page-${Math.floor(Math.random() * 200)}`
+      const common = { messageId: ID, anonymousId: visitor, timestamp: now }
+      batch.push(
+        i % 3 === 0
+          ? {
+              ...common,
+              type: 'track',
+              event: 'Button Clicked',
+              properties: { plan: 'pro', position: i },
+              context: { page: { path: page, url: `https://example.com${page}` } },
+            }
+          : {
+              ...common,
+              type: 'page',
+              name: 'Docs',
+              properties: {
+                path: page,
+                url: `https://example.com${page}`,
+                referrer: 'https://www.google.com/',
+                title: 'Docs',
+              },
+              context: {
+                userAgent:
+                  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
+                locale: 'en-US',
+              },
+            },
+      )
+    }
+    templates.push(JSON.stringify({ batch, sentAt: now, writeKey }).split(JSON.stringify(ID)))
+  }
+  const pool = new Array(count)
+  for (let n = 0; n < count; n++) {
+    const parts = templates[n % templates.length]
+    let body = parts[0]
+    for (let i = 1; i < parts.length; i++) body += `"${newId()}"` + parts[i]
+    pool[n] = body
+  }
+  return pool
+}
+
+function load(url, pool, duration) {
+  let next = 0
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: `${url}/v1/batch`,
+        connections,
+        duration,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'text/plain' },
+            setupRequest: (req) => ({ ...req, body: pool[next++ % pool.length] }),
+          },
+        ],
+      },
+      (err, result) => (err ? reject(err) : resolve({ ...result, sent: next })),
+    )
+  })
+}
+
+async function measure(name, server, writeKey, newId) {
+  await load(server.url, bodyPool(2_000, writeKey, newId), 2) // warm-up, discarded
+  const pool = bodyPool(poolSize, writeKey, newId)
+  const r = await load(server.url, pool, seconds)
+  if (r.sent > pool.length)
+    console.warn(`${name}: pool of ${pool.length} bodies reused; raise BENCH_POOL`)
+  return {
+    name,
+    reqPerSec: r.requests.average,
+    eventsPerSec: r.requests.average * batchSize,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.non2xx,
+  }
+}
+
+async function collectorRun(name, newId, sync) {
+  const db = join(tmp, `${name.replace(/\W+/g, '-')}.db`)
+  const server = await startProcess([here('../dist/cli.js'), 'serve', '--port', '0', '--db', db], {
+    PIPIT_ADMIN_KEY: adminKey,
+    PIPIT_SQLITE_SYNCHRONOUS: sync,
+  })
+  const res = await fetch(`${server.url}/v1/admin/sites`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'bench' }),
+  })
+  const { writeKey } = await res.json()
+  const row = await measure(name, server, writeKey, newId)
+  await stop(server)
+  const file = new Database(db, { readonly: true })
+  row.stored = file.prepare('SELECT COUNT(*) AS n FROM events').get().n
+  file.close()
+  return row
+}
+
+const rows = []
+const bare = await startProcess([here('./bare-server.js')])
+rows.push(await measure('bare Hono (reads body only)', bare, 'x', uuidv7))
+await stop(bare)
+rows.push(await collectorRun('pipit, SDK ids (UUIDv7), sync=full', uuidv7, 'full'))
+rows.push(await collectorRun('pipit, random ids (UUIDv4), sync=full', randomUUID, 'full'))
+rows.push(await collectorRun('pipit, SDK ids (UUIDv7), sync=normal', uuidv7, 'normal'))
+rmSync(tmp, { recursive: true, force: true })
+
+const ceiling = rows[0].eventsPerSec
+const fmt = (n) => Math.round(n).toLocaleString('en-US')
+console.log(
+  `\nIngest: ${batchSize}-event batches, ${connections} connections, ${seconds} s per run after a 2 s warm-up, node ${process.version}\n`,
+)
+console.table(
+  rows.map((r) => ({
+    scenario: r.name,
+    'req/s': fmt(r.reqPerSec),
+    'events/s': fmt(r.eventsPerSec),
+    'p50 ms': r.p50,
+    'p99 ms': r.p99,
+    'of bare': `${((r.eventsPerSec / ceiling) * 100).toFixed(1)}%`,
+    errors: r.errors,
+    'rows stored': r.stored ?? '-',
+  })),
+)

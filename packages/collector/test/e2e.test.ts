@@ -1,0 +1,143 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import Database from 'better-sqlite3'
+import { createTracker } from '@pipit/sdk'
+import { afterEach, describe, expect, it } from 'vitest'
+import { tmpDb } from './helpers'
+import { type CollectorProcess, startCollectorProcess } from './process'
+
+const ADMIN = 'e2e-admin-key-0123456789abcdef'
+const running: { stop(): unknown }[] = []
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((r) => r.stop()))
+})
+
+/**
+ * A proxy in front of the collector that forwards every request but cuts the
+ * connection instead of relaying the first answer: the collector has stored
+ * the batch, the client sees a network error and must send it again.
+ */
+async function flakyProxy(
+  target: string,
+): Promise<{ url: string; requests: number; stop(): Promise<void> }> {
+  let requests = 0
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      requests++
+      const first = requests === 1
+      void fetch(target + req.url, {
+        method: req.method ?? 'POST',
+        body: Buffer.concat(chunks),
+        headers: { 'content-type': req.headers['content-type'] ?? 'text/plain' },
+      }).then(async (answer) => {
+        if (first) return req.socket.destroy()
+        res.writeHead(answer.status, { 'content-type': 'application/json' })
+        res.end(await answer.text())
+      })
+    })
+  })
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready))
+  const proxy = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get requests() {
+      return requests
+    },
+    stop: () => new Promise<void>((done) => server.close(() => done())),
+  }
+  running.push(proxy)
+  return proxy
+}
+
+async function start(db: string): Promise<CollectorProcess> {
+  const collector = await startCollectorProcess({ db, env: { PIPIT_ADMIN_KEY: ADMIN } })
+  running.push(collector)
+  return collector
+}
+
+// A window around now, so a run across midnight UTC still finds its events.
+const day = (offset: number) =>
+  new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
+
+describe('collector process end to end', () => {
+  it('stores SDK events exactly once through a lost answer and a retry', async () => {
+    const db = tmpDb()
+    const collector = await start(db)
+    const created = await fetch(`${collector.url}/v1/admin/sites`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'e2e', timezone: 'UTC' }),
+    })
+    const site = (await created.json()) as { writeKey: string; readKey: string }
+    const proxy = await flakyProxy(collector.url)
+
+    const tracker = createTracker({
+      writeKey: site.writeKey,
+      host: proxy.url,
+      flushInterval: 60_000,
+    })
+    for (let i = 0; i < 25; i++) tracker.track('Item Viewed', { i })
+    tracker.page('Home', { path: '/', url: 'https://shop.example/' })
+    await tracker.flush() // the first batch is stored, but its answer is lost
+    await tracker.flush() // the SDK sends what it still holds: the same messageIds again
+    tracker.shutdown()
+    expect(proxy.requests).toBeGreaterThanOrEqual(3)
+
+    const overview = await fetch(
+      `${collector.url}/v1/stats/overview?site=e2e&from=${day(-1)}&to=${day(1)}`,
+      {
+        headers: { authorization: `Bearer ${site.readKey}` },
+      },
+    )
+    expect(await overview.json()).toMatchObject({ visitors: 1, pageviews: 1, events: 25 })
+
+    await collector.stop()
+    const file = new Database(db, { readonly: true })
+    const rows = file
+      .prepare(
+        "SELECT COUNT(*) AS n, COUNT(DISTINCT message_id) AS ids FROM events WHERE site_id = 'e2e'",
+      )
+      .get()
+    file.close()
+    expect(rows).toEqual({ n: 26, ids: 26 })
+  })
+
+  it('creates the demo site on a first start, prints its keys once, and serves the dashboard', async () => {
+    const db = tmpDb()
+    const first = await startCollectorProcess({ db })
+    running.push(first)
+    await new Promise((r) => setTimeout(r, 200))
+    const readKey = first.output().match(/Read key[^:]*:\s+(sk_read_\S+)/)?.[1]
+    const writeKey = first.output().match(/Write key[^:]*:\s+(pk_\S+)/)?.[1]
+    const adminKey = first.output().match(/Admin key[^:]*:\s+(sk_admin_\S+)/)?.[1]
+    expect(readKey && writeKey && adminKey).toBeTruthy()
+
+    const sites = await fetch(`${first.url}/v1/sites`, {
+      headers: { authorization: `Bearer ${readKey}` },
+    })
+    expect(await sites.json()).toMatchObject({ sites: [{ id: 'demo' }] })
+    const dashboard = await fetch(`${first.url}/`)
+    expect(dashboard.status).toBe(200)
+    expect(await dashboard.text()).toContain('Sign in with a site')
+    expect(await (await fetch(`${first.url}/healthz`)).json()).toEqual({ status: 'ok' })
+    await first.stop()
+
+    const second = await start(db)
+    await new Promise((r) => setTimeout(r, 200))
+    expect(second.output()).not.toMatch(/sk_read_|sk_admin_|First start/)
+    const admin = await fetch(`${second.url}/v1/sites`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    })
+    expect(admin.status).toBe(200)
+  })
+
+  it('fails fast naming every bad setting', async () => {
+    await expect(
+      startCollectorProcess({
+        db: tmpDb(),
+        env: { PIPIT_ADMIN_KEY: 'short', PIPIT_SQLITE_SYNCHRONOUS: 'sometimes' },
+      }),
+    ).rejects.toThrow(/PIPIT_ADMIN_KEY: must be at least 16 characters.*PIPIT_SQLITE_SYNCHRONOUS/s)
+  })
+})

@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll } from 'vitest'
+import { createApp } from '../src/app'
+import { createSiteWithKeys } from '../src/routes/sites'
+import { createSqliteStore } from '../src/store/sqlite/index'
+
+const dir = mkdtempSync(join(tmpdir(), 'pipit-test-'))
+let n = 0
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+/** A fresh SQLite file in a temp folder removed after the file's tests. */
+export const tmpDb = () => join(dir, `t-${process.pid}-${++n}.db`)
+
+export const ADMIN_KEY = 'test-admin-key-0123456789'
+
+/** A collector app on a real SQLite file with one site (`s1`, Europe/Berlin) and its keys. */
+export async function testApp(options: { now?: () => number; maxRequestBytes?: number } = {}) {
+  const store = createSqliteStore({ path: tmpDb(), synchronous: 'normal' })
+  const app = createApp({
+    store,
+    config: { adminKey: ADMIN_KEY, maxRequestBytes: options.maxRequestBytes ?? 500 * 1024 },
+    ...(options.now ? { now: options.now } : {}),
+  })
+  const site = await createSiteWithKeys(store, { id: 's1', timezone: 'Europe/Berlin' }, 0)
+  const other = await createSiteWithKeys(store, { id: 's2', timezone: 'UTC' }, 0)
+  return { app, store, site, other }
+}
+
+let seq = 0
+/** A valid Segment track message with a fresh messageId. */
+export function trackMessage(overrides: Record<string, unknown> = {}) {
+  return {
+    type: 'track',
+    event: 'Signed Up',
+    messageId: `msg-${++seq}`,
+    anonymousId: 'anon-1',
+    timestamp: '2026-03-10T10:00:00.000Z',
+    properties: { plan: 'pro' },
+    ...overrides,
+  }
+}
+
+export function postBatch(
+  app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  return app.request('/v1/batch', {
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...headers },
+  })
+}

@@ -1,0 +1,72 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
+
+export interface CollectorProcess {
+  url: string
+  child: ChildProcess
+  /** Everything the process printed so far. */
+  output(): string
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+}
+
+/**
+ * Starts `pipit serve` from source as its own process on a free port of
+ * 127.0.0.1 and resolves once it listens.
+ */
+export function startCollectorProcess(options: {
+  db: string
+  env?: Record<string, string>
+  args?: string[]
+}): Promise<CollectorProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      cli,
+      'serve',
+      '--port',
+      '0',
+      '--db',
+      options.db,
+      ...(options.args ?? []),
+    ],
+    {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  let out = ''
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()))
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)))
+
+  return new Promise((resolve, reject) => {
+    const timeout = setTimeout(() => reject(new Error(`collector did not start:\n${out}`)), 20_000)
+    const onData = () => {
+      const match = out.match(/"msg":"listening","url":"(http:\/\/[^"]+)"/)
+      if (!match) return
+      clearTimeout(timeout)
+      child.stdout.off('data', onData)
+      resolve({
+        url: match[1]!,
+        child,
+        output: () => out,
+        stop(signal = 'SIGTERM') {
+          if (child.exitCode === null) child.kill(signal)
+          return exited
+        },
+      })
+    }
+    child.stdout.on('data', onData)
+    void exited.then((code) => {
+      clearTimeout(timeout)
+      reject(new Error(`collector exited with ${code}:\n${out}`))
+    })
+  })
+}
