@@ -1,3 +1,3 @@
 import { pipitProject } from '../../vitest.shared.ts'
 
-export default pipitProject('collector')
+export default pipitProject('collector', { globalSetup: ['./test/build-sdk.ts'] })

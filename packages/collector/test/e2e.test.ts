@@ -107,7 +107,6 @@ describe('collector process end to end', () => {
     const db = tmpDb()
     const first = await startCollectorProcess({ db })
     running.push(first)
-    await new Promise((r) => setTimeout(r, 200))
     const readKey = first.output().match(/Read key[^:]*:\s+(sk_read_\S+)/)?.[1]
     const writeKey = first.output().match(/Write key[^:]*:\s+(pk_\S+)/)?.[1]
     const adminKey = first.output().match(/Admin key[^:]*:\s+(sk_admin_\S+)/)?.[1]
@@ -124,7 +123,6 @@ describe('collector process end to end', () => {
     await first.stop()
 
     const second = await start(db)
-    await new Promise((r) => setTimeout(r, 200))
     expect(second.output()).not.toMatch(/sk_read_|sk_admin_|First start/)
     const admin = await fetch(`${second.url}/v1/sites`, {
       headers: { authorization: `Bearer ${adminKey}` },

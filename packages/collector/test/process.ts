@@ -14,7 +14,7 @@ export interface CollectorProcess {
 
 /**
  * Starts `pipit serve` from source as its own process on a free port of
- * 127.0.0.1 and resolves once it listens.
+ * 127.0.0.1 and resolves once it listens and has printed its banner.
  */
 export function startCollectorProcess(options: {
   db: string
@@ -50,7 +50,8 @@ export function startCollectorProcess(options: {
     const timeout = setTimeout(() => reject(new Error(`collector did not start:\n${out}`)), 20_000)
     const onData = () => {
       const match = out.match(/"msg":"listening","url":"(http:\/\/[^"]+)"/)
-      if (!match) return
+      // Ready once the banner (printed in one write after listening) is complete.
+      if (!match || !/collector is running at[\s\S]*\n\n/.test(out)) return
       clearTimeout(timeout)
       child.stdout.off('data', onData)
       resolve({

@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { browserTestsEnabled, launchChromium } from '../../../test/browser'
+import { tmpDb } from './helpers'
+import { type CollectorProcess, startCollectorProcess } from './process'
+
+const artifacts = fileURLToPath(new URL('../../../test-results/', import.meta.url))
+const exampleDir = fileURLToPath(new URL('../../../examples/browser', import.meta.url))
+
+describe.skipIf(!browserTestsEnabled)('example page and dashboard in Chromium', () => {
+  let browser: Browser
+  let collector: CollectorProcess
+  let db: string
+  let readKey: string
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true })
+    db = tmpDb()
+    collector = await startCollectorProcess({ db, args: ['--example-dir', exampleDir] })
+    readKey = collector.output().match(/Read key[^:]*:\s+(sk_read_\S+)/)![1]!
+    browser = await launchChromium()
+  }, 60_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await collector?.stop()
+  })
+
+  it('tracks a page view and a click from the example page, and the dashboard shows them', async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } })
+    const problems: string[] = []
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()))
+    page.on('pageerror', (e) => problems.push(e.message))
+
+    await page.goto(`${collector.url}/example/`)
+    await page.getByText('Page view sent.').waitFor()
+    await page.getByRole('button', { name: 'Track "Signup Clicked"' }).click()
+    await page.getByText('Event "Signup Clicked" sent.').waitFor()
+    await page.screenshot({ path: `${artifacts}example-page.png` })
+
+    const file = new Database(db, { readonly: true })
+    const rows = file.prepare('SELECT type, name, path FROM events ORDER BY timestamp').all()
+    file.close()
+    expect(rows).toEqual([
+      { type: 'page', name: null, path: '/example/' },
+      { type: 'track', name: 'Signup Clicked', path: '/example/' },
+    ])
+
+    await page.goto(`${collector.url}/`)
+    await page.getByLabel('Read key', { exact: true }).fill(readKey)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await expect.poll(() => page.textContent('#pageviews')).toBe('1')
+    expect(await page.textContent('#visitors')).toBe('1')
+    expect(await page.textContent('#events')).toBe('1')
+    expect(page.url()).not.toContain(readKey)
+    await page.screenshot({ path: `${artifacts}dashboard.png` })
+
+    // Still signed in after a reload: the key lives in session storage.
+    await page.reload()
+    await expect.poll(() => page.textContent('#events')).toBe('1')
+    expect(problems).toEqual([])
+  })
+
+  it('refuses a wrong key with a visible message', async () => {
+    const page = await browser.newPage()
+    await page.goto(`${collector.url}/`)
+    await page.getByLabel('Read key', { exact: true }).fill('sk_read_wrong')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await expect.poll(() => page.textContent('#error')).toBe('unknown or revoked key')
+    expect(await page.isVisible('#stats')).toBe(false)
+  })
+})
