@@ -2,20 +2,25 @@
 // each in its own process, driven by autocannon from this one. Prints a table.
 //
 // Settings (environment): BENCH_SECONDS (default 10), BENCH_CONNECTIONS (16),
-// BENCH_BATCH (events per request, 50), BENCH_POOL (pre-built bodies, 30000).
+// BENCH_BATCH (events per request, 50), BENCH_POOL (pre-built bodies, 30000),
+// BENCH_PREFILL (rows stored before the 'already stored' runs, 1000000; 0 skips them),
+// BENCH_SOAK_SECONDS (half-rate soak of the UUIDv7 server with RSS samples; 0 skips it).
 import { spawn } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import Database from 'better-sqlite3'
+import { createSqliteStore } from '../dist/index.js'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16)
 const batchSize = Number(process.env.BENCH_BATCH ?? 50)
 const poolSize = Number(process.env.BENCH_POOL ?? 30_000)
+const prefillRows = Number(process.env.BENCH_PREFILL ?? 1_000_000)
+const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 0)
 const adminKey = 'bench-admin-key-0123456789abcdef'
 const here = (p) => fileURLToPath(new URL(p, import.meta.url))
 const tmp = mkdtempSync(join(tmpdir(), 'pipit-bench-'))
@@ -114,7 +119,7 @@ function bodyPool(count, writeKey, newId) {
   return pool
 }
 
-function load(url, pool, duration) {
+function load(url, pool, duration, overallRate) {
   let next = 0
   return new Promise((resolve, reject) => {
     autocannon(
@@ -122,6 +127,7 @@ function load(url, pool, duration) {
         url: `${url}/v1/batch`,
         connections,
         duration,
+        ...(overallRate ? { overallRate } : {}),
         requests: [
           {
             method: 'POST',
@@ -135,10 +141,10 @@ function load(url, pool, duration) {
   })
 }
 
-async function measure(name, server, writeKey, newId) {
-  await load(server.url, bodyPool(2_000, writeKey, newId), 2) // warm-up, discarded
+async function measure(name, server, writeKey, newId, { rate, warmup = true } = {}) {
+  if (warmup) await load(server.url, bodyPool(2_000, writeKey, newId), 2) // discarded
   const pool = bodyPool(poolSize, writeKey, newId)
-  const r = await load(server.url, pool, seconds)
+  const r = await load(server.url, pool, seconds, rate)
   if (r.sent > pool.length)
     console.warn(`${name}: pool of ${pool.length} bodies reused; raise BENCH_POOL`)
   return {
@@ -151,33 +157,129 @@ async function measure(name, server, writeKey, newId) {
   }
 }
 
-async function collectorRun(name, newId, sync) {
+/** RSS of a process in MB, from /proc. */
+function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Number(status.match(/VmRSS:\s+(\d+)/)[1]) / 1024
+}
+
+/** Fills a database with `count` events straight through the store, as months of traffic would. */
+async function prefill(db, count, newId) {
+  const store = createSqliteStore({ path: db, synchronous: 'normal' })
+  await store.createSite({
+    id: 'bench',
+    name: 'bench',
+    timezone: 'UTC',
+    domain: null,
+    settings: {},
+    createdAt: 0,
+  })
+  const start = Date.now() - 90 * 86_400_000
+  for (let done = 0; done < count; done += 10_000) {
+    const events = []
+    for (let i = 0; i < 10_000 && done + i < count; i++) {
+      const n = done + i
+      events.push({
+        siteId: 'bench',
+        messageId: newId(),
+        type: n % 3 ? 'page' : 'track',
+        name: n % 3 ? null : 'Button Clicked',
+        anonymousId: `anon-${n % 50_000}`,
+        userId: null,
+        visitorId: `anon-${n % 50_000}`,
+        timestamp: start + Math.floor((n / count) * 90 * 86_400_000),
+        receivedAt: start,
+        path: `/docs/page-${n % 200}`,
+        url: `https://example.com/docs/page-${n % 200}`,
+        referrer: null,
+        properties: { path: `/docs/page-${n % 200}` },
+        traits: null,
+        context: null,
+        browser: 'Chrome',
+        os: 'Linux',
+        deviceType: 'desktop',
+        country: null,
+        source: null,
+        channel: 'direct',
+        utmSource: null,
+        utmMedium: null,
+        utmCampaign: null,
+        utmTerm: null,
+        utmContent: null,
+        flags: 0,
+      })
+    }
+    await store.insertEvents(events)
+  }
+  await store.close()
+}
+
+async function collectorRun(
+  name,
+  newId,
+  { sync = 'full', prefillRows = 0, halfRate = false } = {},
+) {
   const db = join(tmp, `${name.replace(/\W+/g, '-')}.db`)
+  if (prefillRows > 0) await prefill(db, prefillRows, newId)
   const server = await startProcess([here('../dist/cli.js'), 'serve', '--port', '0', '--db', db], {
     PIPIT_ADMIN_KEY: adminKey,
     PIPIT_SQLITE_SYNCHRONOUS: sync,
+    PIPIT_RATE_LIMIT_SITE: '0',
+    PIPIT_RATE_LIMIT_CLIENT: '0',
   })
   const res = await fetch(`${server.url}/v1/admin/sites`, {
     method: 'POST',
     headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ id: 'bench' }),
+    body: JSON.stringify({ id: prefillRows > 0 ? 'bench2' : 'bench' }),
   })
   const { writeKey } = await res.json()
-  const row = await measure(name, server, writeKey, newId)
+  const results = [await measure(name, server, writeKey, newId)]
+  if (halfRate) {
+    const rate = Math.round(results[0].reqPerSec / 2)
+    results.push(
+      await measure(`  same, at half that rate (${rate} req/s)`, server, writeKey, newId, {
+        rate,
+        warmup: false,
+      }),
+    )
+  }
+  if (soakSeconds > 0 && halfRate)
+    results.soak = await soak(server, writeKey, newId, Math.round(results[0].reqPerSec / 2))
   await stop(server)
   const file = new Database(db, { readonly: true })
-  row.stored = file.prepare('SELECT COUNT(*) AS n FROM events').get().n
+  results[0].stored = file.prepare('SELECT COUNT(*) AS n FROM events').get().n
   file.close()
-  return row
+  return results
+}
+
+/** Half-rate load for `soakSeconds`, sampling the server's RSS every 10 s. */
+async function soak(server, writeKey, newId, rate) {
+  const samples = [{ t: 0, rss: rssMb(server.pid) }]
+  const pool = bodyPool(Math.min(poolSize, rate * 60), writeKey, newId)
+  const done = load(server.url, pool, soakSeconds, rate)
+  const timer = setInterval(
+    () => samples.push({ t: samples.length * 10, rss: rssMb(server.pid) }),
+    10_000,
+  )
+  const r = await done
+  clearInterval(timer)
+  samples.push({ t: soakSeconds, rss: rssMb(server.pid) })
+  return { samples, p99: r.latency.p99, errors: r.errors + r.non2xx }
 }
 
 const rows = []
 const bare = await startProcess([here('./bare-server.js')])
 rows.push(await measure('bare Hono (reads body only)', bare, 'x', uuidv7))
 await stop(bare)
-rows.push(await collectorRun('pipit, SDK ids (UUIDv7), sync=full', uuidv7, 'full'))
-rows.push(await collectorRun('pipit, random ids (UUIDv4), sync=full', randomUUID, 'full'))
-rows.push(await collectorRun('pipit, SDK ids (UUIDv7), sync=normal', uuidv7, 'normal'))
+const sdkIds = await collectorRun('pipit, SDK ids (UUIDv7)', uuidv7, { halfRate: true })
+rows.push(...sdkIds)
+rows.push(...(await collectorRun('pipit, random ids (UUIDv4)', randomUUID)))
+if (prefillRows > 0) {
+  const label = `${(prefillRows / 1e6).toFixed(1)} M rows already stored`
+  rows.push(...(await collectorRun(`pipit, UUIDv7, ${label}`, uuidv7, { prefillRows })))
+  rows.push(...(await collectorRun(`pipit, UUIDv4, ${label}`, randomUUID, { prefillRows })))
+}
+rows.push(...(await collectorRun('pipit, UUIDv7, synchronous=normal', uuidv7, { sync: 'normal' })))
 rmSync(tmp, { recursive: true, force: true })
 
 const ceiling = rows[0].eventsPerSec
@@ -192,8 +294,15 @@ console.table(
     'events/s': fmt(r.eventsPerSec),
     'p50 ms': r.p50,
     'p99 ms': r.p99,
-    'of bare': `${((r.eventsPerSec / ceiling) * 100).toFixed(1)}%`,
+    'of bare': r.name.startsWith('  ') ? '' : `${((r.eventsPerSec / ceiling) * 100).toFixed(1)}%`,
     errors: r.errors,
     'rows stored': r.stored ?? '-',
   })),
 )
+const soakResult = sdkIds.soak
+if (soakResult) {
+  console.log(
+    `\nSoak: ${soakSeconds} s at half the UUIDv7 rate; p99 ${soakResult.p99} ms, errors ${soakResult.errors}; server RSS (MB):`,
+  )
+  console.table(soakResult.samples.map((x) => ({ s: x.t, 'RSS MB': x.rss.toFixed(1) })))
+}

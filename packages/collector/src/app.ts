@@ -1,12 +1,22 @@
 import { ErrorCode } from '@pipit/protocol'
+import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import { requireSecretKey } from './auth/middleware'
 import { createKeyResolver } from './auth/resolver'
 import type { AppConfig } from './config'
 import { HttpError, errorResponse } from './errors'
+import { createIngestPipeline } from './ingest/pipeline'
+import { createRateLimiter } from './ingest/rate-limit'
+import { createSiteCache } from './ingest/site-cache'
+import { createVisitorHasher } from './ingest/visitor'
+import { createBatchWriter } from './ingest/writer'
+import { createMetrics, type Metrics } from './metrics'
+import { compatRoutes } from './routes/compat'
 import type { AppDeps, AppEnv } from './routes/env'
 import { healthRoutes } from './routes/health'
 import { ingestRoutes } from './routes/ingest'
+import { keyRoutes } from './routes/keys'
 import { siteRoutes } from './routes/sites'
 import { statsRoutes } from './routes/stats'
 import type { EventStore } from './store/types'
@@ -18,29 +28,98 @@ export interface CreateAppOptions {
   now?: () => number
   /** Where unexpected errors are reported (never with payload data). */
   onError?: (error: unknown) => void
+  /** The peer address of a request, from the runtime binding. */
+  clientAddress?: (c: Context) => string | undefined
+  /** Metrics registry to count into (the Node server adds process metrics). */
+  metrics?: Metrics
 }
+
+/** Routes reported by name in the latency histogram; anything else is `other`. */
+const knownRoutes = new Set([
+  '/v1/batch',
+  '/v1/track',
+  '/v1/page',
+  '/v1/screen',
+  '/v1/identify',
+  '/v1/group',
+  '/v1/alias',
+  '/api/event',
+  '/api/send',
+  '/v1/stats/overview',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+])
 
 /**
  * The collector as a Hono app. It knows nothing of Node: bind it with
  * `startServer` from `@pipit/collector/node`, or call `app.request()` in tests.
  *
  * @example
- * const app = createApp({ store: createSqliteStore({ path: 'pipit.db' }), config: { maxRequestBytes: 512_000 } })
+ * const app = createApp({ store: createSqliteStore({ path: 'pipit.db' }), config: appConfig() })
  * const res = await app.request('/healthz')
  */
 export function createApp(options: CreateAppOptions): Hono<AppEnv> {
   const now = options.now ?? Date.now
+  const { store, config } = options
+  const metrics = options.metrics ?? createMetrics()
+  const sites = createSiteCache(store, now)
+  const writer = createBatchWriter(store, {
+    onCommit: (events, requests) => {
+      metrics.commitEvents.observe(events)
+      metrics.commitRequests.observe(requests)
+    },
+  })
   const deps: AppDeps = {
-    store: options.store,
-    config: options.config,
+    store,
+    config,
     now,
-    keys: createKeyResolver({ store: options.store, adminKey: options.config.adminKey, now }),
+    keys: createKeyResolver({ store, adminKey: config.adminKey, now }),
+    sites,
+    metrics,
+    pipeline: createIngestPipeline({
+      sites,
+      writer,
+      visitors: createVisitorHasher(store),
+      metrics,
+      maxEventBytes: config.maxEventBytes,
+    }),
+    limits: {
+      site: createRateLimiter({ rate: config.rateLimitSite, burst: config.rateLimitSite * 2 }),
+      client: createRateLimiter({
+        rate: config.rateLimitClient,
+        burst: config.rateLimitClient * 2,
+      }),
+    },
+    clientAddress: options.clientAddress,
+    onSiteChange: (id) => sites.invalidate(id),
   }
   const app = new Hono<AppEnv>()
+  app.use('*', async (c, next) => {
+    const start = performance.now()
+    await next()
+    const route = knownRoutes.has(c.req.path) ? c.req.path : 'other'
+    const status = `${Math.floor(c.res.status / 100)}xx`
+    metrics.requests.observe({ route, status }, (performance.now() - start) / 1000)
+  })
+  // Everything but ingest and health needs a secret key; routes check scope and site.
+  for (const path of ['/v1/admin/*', '/v1/sites', '/v1/stats/*', '/metrics']) {
+    app.use(path, requireSecretKey(deps.keys))
+  }
   app.route('/', healthRoutes(deps))
   app.route('/', ingestRoutes(deps))
+  app.route('/', compatRoutes(deps))
   app.route('/', statsRoutes(deps))
   app.route('/', siteRoutes(deps))
+  app.route('/', keyRoutes(deps))
+  app.get('/metrics', async (c) => {
+    const principal = c.get('principal')
+    if (principal.kind !== 'admin' || principal.siteId !== null) {
+      throw new HttpError(403, ErrorCode.forbidden, 'metrics need the instance admin key')
+    }
+    c.header('content-type', metrics.registry.contentType)
+    return c.body(await metrics.registry.metrics())
+  })
 
   app.notFound((c) =>
     errorResponse(c, 404, ErrorCode.notFound, `no route ${c.req.method} ${c.req.path}`),

@@ -16,12 +16,61 @@ export const configSchema = z.object({
     .int()
     .positive()
     .default(500 * 1024),
+  /** Largest single event, bytes (Segment's limit is 32 KB). */
+  maxEventBytes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024),
+  /** Take the client address from X-Forwarded-For / X-Real-IP (only behind a proxy you run). */
+  trustProxy: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+    .transform((v) => v === true || v === 'true' || v === '1')
+    .default(false),
+  /** A header a trusted proxy sets to the client's country, e.g. `cf-ipcountry`. */
+  countryHeader: z.string().min(1).toLowerCase().optional(),
+  /** Ingest requests a second per site (bursts twice that); 0 turns the limit off. */
+  rateLimitSite: z.coerce.number().min(0).default(1_000),
+  /** Ingest requests a second per client address and site (bursts twice that); 0: off. */
+  rateLimitClient: z.coerce.number().min(0).default(50),
 })
 
 export type CollectorConfig = z.infer<typeof configSchema>
 
 /** The part of the config `createApp` needs; the rest is for the Node entry. */
-export type AppConfig = Pick<CollectorConfig, 'adminKey' | 'maxRequestBytes'>
+export type AppConfig = Pick<
+  CollectorConfig,
+  | 'adminKey'
+  | 'maxRequestBytes'
+  | 'maxEventBytes'
+  | 'trustProxy'
+  | 'countryHeader'
+  | 'rateLimitSite'
+  | 'rateLimitClient'
+>
+
+/** The app config with every default filled in; pass overrides for what differs. */
+export function appConfig(overrides: Partial<AppConfig> = {}): AppConfig {
+  const {
+    adminKey,
+    maxRequestBytes,
+    maxEventBytes,
+    trustProxy,
+    countryHeader,
+    rateLimitSite,
+    rateLimitClient,
+  } = configSchema.parse({})
+  return {
+    adminKey,
+    maxRequestBytes,
+    maxEventBytes,
+    trustProxy,
+    countryHeader,
+    rateLimitSite,
+    rateLimitClient,
+    ...overrides,
+  }
+}
 
 export class ConfigError extends Error {
   constructor(readonly fields: string[]) {
@@ -37,6 +86,11 @@ const envNames: Record<string, string> = {
   adminKey: 'PIPIT_ADMIN_KEY',
   sqliteSynchronous: 'PIPIT_SQLITE_SYNCHRONOUS',
   maxRequestBytes: 'PIPIT_MAX_REQUEST_BYTES',
+  maxEventBytes: 'PIPIT_MAX_EVENT_BYTES',
+  trustProxy: 'PIPIT_TRUST_PROXY',
+  countryHeader: 'PIPIT_COUNTRY_HEADER',
+  rateLimitSite: 'PIPIT_RATE_LIMIT_SITE',
+  rateLimitClient: 'PIPIT_RATE_LIMIT_CLIENT',
 }
 
 /**

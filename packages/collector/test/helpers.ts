@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll } from 'vitest'
 import { createApp } from '../src/app'
+import { type AppConfig, appConfig } from '../src/config'
 import { createSiteWithKeys } from '../src/routes/sites'
 import { createSqliteStore } from '../src/store/sqlite/index'
 
@@ -16,11 +17,17 @@ export const tmpDb = () => join(dir, `t-${process.pid}-${++n}.db`)
 export const ADMIN_KEY = 'test-admin-key-0123456789'
 
 /** A collector app on a real SQLite file with one site (`s1`, Europe/Berlin) and its keys. */
-export async function testApp(options: { now?: () => number; maxRequestBytes?: number } = {}) {
+export async function testApp(
+  options: { now?: () => number; maxRequestBytes?: number; config?: Partial<AppConfig> } = {},
+) {
   const store = createSqliteStore({ path: tmpDb(), synchronous: 'normal' })
   const app = createApp({
     store,
-    config: { adminKey: ADMIN_KEY, maxRequestBytes: options.maxRequestBytes ?? 500 * 1024 },
+    config: appConfig({
+      adminKey: ADMIN_KEY,
+      ...(options.maxRequestBytes ? { maxRequestBytes: options.maxRequestBytes } : {}),
+      ...options.config,
+    }),
     ...(options.now ? { now: options.now } : {}),
   })
   const site = await createSiteWithKeys(store, { id: 's1', timezone: 'Europe/Berlin' }, 0)

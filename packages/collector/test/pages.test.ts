@@ -7,6 +7,8 @@ import { browserTestsEnabled, launchChromium } from '../../../test/browser'
 import { tmpDb } from './helpers'
 import { type CollectorProcess, startCollectorProcess } from './process'
 
+const PERSON_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36'
 const artifacts = fileURLToPath(new URL('../../../test-results/', import.meta.url))
 const exampleDir = fileURLToPath(new URL('../../../examples/browser', import.meta.url))
 
@@ -30,7 +32,12 @@ describe.skipIf(!browserTestsEnabled)('example page and dashboard in Chromium', 
   })
 
   it('tracks a page view and a click from the example page, and the dashboard shows them', async () => {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } })
+    // Headless Chromium says "HeadlessChrome", which the collector rightly counts as a bot;
+    // this test plays a person, so it browses with a regular Chrome user agent.
+    const page = await browser.newPage({
+      viewport: { width: 1000, height: 700 },
+      userAgent: PERSON_UA,
+    })
     const problems: string[] = []
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()))
     page.on('pageerror', (e) => problems.push(e.message))
@@ -42,11 +49,13 @@ describe.skipIf(!browserTestsEnabled)('example page and dashboard in Chromium', 
     await page.screenshot({ path: `${artifacts}example-page.png` })
 
     const file = new Database(db, { readonly: true })
-    const rows = file.prepare('SELECT type, name, path FROM events ORDER BY timestamp').all()
+    const rows = file
+      .prepare('SELECT type, name, path, browser, flags FROM events ORDER BY timestamp')
+      .all()
     file.close()
     expect(rows).toEqual([
-      { type: 'page', name: null, path: '/example/' },
-      { type: 'track', name: 'Signup Clicked', path: '/example/' },
+      { type: 'page', name: null, path: '/example/', browser: 'Chrome', flags: 0 },
+      { type: 'track', name: 'Signup Clicked', path: '/example/', browser: 'Chrome', flags: 0 },
     ])
 
     await page.goto(`${collector.url}/`)

@@ -26,8 +26,16 @@ export const ErrorCode = {
   siteNotFound: 'site_not_found',
   /** A site with that id exists already. */
   siteExists: 'site_exists',
+  /** One event is larger than allowed (per-event code). */
+  eventTooLarge: 'event_too_large',
   /** The request body is larger than allowed. */
   payloadTooLarge: 'payload_too_large',
+  /** The body's Content-Encoding is not supported or does not decode. */
+  invalidEncoding: 'invalid_encoding',
+  /** The site allows browser events only from listed origins. */
+  originNotAllowed: 'origin_not_allowed',
+  /** Too many requests; wait for the Retry-After header's seconds. */
+  rateLimited: 'rate_limited',
   /** No route. */
   notFound: 'not_found',
   /** The store could not be written; retry later. */

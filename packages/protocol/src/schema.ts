@@ -107,8 +107,13 @@ export const rejectedEventSchema = z.object({
 /** What `POST /v1/batch` answers when at least one event was stored or deduplicated. */
 export const batchResponseSchema = z.object({
   success: z.literal(true),
+  /** Stored now. */
   accepted: z.number().int().nonnegative(),
+  /** Stored before (same messageId): nothing to resend. */
   duplicates: z.number().int().nonnegative(),
+  /** Taken but not stored by the site's policy (suppressed subject, bot): nothing to resend. */
+  dropped: z.number().int().nonnegative(),
+  /** Invalid: resending them unchanged will fail again. */
   rejected: z.array(rejectedEventSchema),
 })
 

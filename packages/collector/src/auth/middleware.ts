@@ -14,7 +14,12 @@ export function bearerToken(header: string | undefined): string | undefined {
 export function basicUser(header: string | undefined): string | undefined {
   const match = header?.match(/^Basic\s+(\S+)\s*$/i)
   if (!match?.[1]) return undefined
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8')
+  let decoded: string
+  try {
+    decoded = atob(match[1])
+  } catch {
+    return undefined
+  }
   const user = decoded.split(':')[0]
   return user || undefined
 }

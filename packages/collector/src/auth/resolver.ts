@@ -11,6 +11,8 @@ export interface Principal {
 
 export interface KeyResolver {
   resolve(key: string): Promise<Principal | undefined>
+  /** Drops cached lookups, so a revocation in this process applies at once. */
+  forget(): void
 }
 
 /**
@@ -48,6 +50,7 @@ export function createKeyResolver(options: {
       cache.set(hash, { principal, until: now + ttl })
       return principal
     },
+    forget: () => cache.clear(),
   }
 }
 

@@ -1,5 +1,7 @@
 import type { Message } from '@pipit/protocol'
 import type { StoredEvent } from '../store/types'
+import { EventFlag } from '../store/types'
+import { pathOf } from '../enrich/url'
 
 /** A timestamp more than this far past the receive time is clamped to it. */
 export const MAX_FUTURE_MS = 60_000
@@ -34,18 +36,9 @@ const obj = (v: unknown): Record<string, unknown> | undefined =>
     ? (v as Record<string, unknown>)
     : undefined
 
-/** The path of a URL, or null when it does not parse. */
-function pathOf(url: string | null): string | null {
-  if (!url) return null
-  try {
-    return new URL(url).pathname
-  } catch {
-    return null
-  }
-}
-
 /**
- * Maps a validated Segment message onto the stored row. Page fields come from
+ * Maps a validated Segment message onto the stored row (enrichment is left
+ * empty for the pipeline to fill). Page fields come from
  * `properties` for page views (where the Segment spec puts them) and from
  * `context.page` for everything else.
  */
@@ -64,6 +57,7 @@ export function toStoredEvent(
         : null
   const anonymousId = message.anonymousId ?? null
   const userId = message.userId ?? null
+  const time = eventTime(message, input.receivedAt)
   return {
     siteId: input.siteId,
     messageId: message.messageId,
@@ -71,8 +65,8 @@ export function toStoredEvent(
     name,
     anonymousId,
     userId,
-    visitorId: (anonymousId ?? userId)!,
-    timestamp: eventTime(message, input.receivedAt).timestamp,
+    visitorId: anonymousId ?? userId ?? '',
+    timestamp: time.timestamp,
     receivedAt: input.receivedAt,
     path: str(props.path) ?? str(page.path) ?? pathOf(url),
     url,
@@ -80,6 +74,18 @@ export function toStoredEvent(
     properties: obj((message as { properties?: unknown }).properties) ?? null,
     traits: obj((message as { traits?: unknown }).traits) ?? null,
     context: withoutIp(message.context),
+    browser: null,
+    os: null,
+    deviceType: null,
+    country: null,
+    source: null,
+    channel: null,
+    utmSource: null,
+    utmMedium: null,
+    utmCampaign: null,
+    utmTerm: null,
+    utmContent: null,
+    flags: time.clamped ? EventFlag.clampedTimestamp : 0,
   }
 }
 

@@ -3,10 +3,12 @@ import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { serve } from '@hono/node-server'
+import { getConnInfo } from '@hono/node-server/conninfo'
 import { serveStatic } from '@hono/node-server/serve-static'
 import type { Hono } from 'hono'
 import { createApp } from '../app'
 import type { CollectorConfig } from '../config'
+import { createMetrics } from '../metrics'
 import type { AppEnv } from '../routes/env'
 import { createSqliteStore } from '../store/sqlite/index'
 import type { EventStore } from '../store/types'
@@ -66,6 +68,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     config,
     now,
     onError: (error) => logger.error('request failed', errorFields(error)),
+    clientAddress: (c) => getConnInfo(c).remote.address,
+    metrics: createMetrics({ processMetrics: true }),
   })
 
   const publicDir = join(packageRoot, 'public')

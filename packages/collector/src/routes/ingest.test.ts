@@ -11,7 +11,13 @@ describe('POST /v1/batch', () => {
     ]
     const res = await postBatch(app, { batch, writeKey: site.writeKey })
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ success: true, accepted: 2, duplicates: 0, rejected: [] })
+    expect(await res.json()).toEqual({
+      success: true,
+      accepted: 2,
+      duplicates: 0,
+      dropped: 0,
+      rejected: [],
+    })
     const stored = await store.listEvents('s1')
     expect(stored.map((e) => e.messageId).sort()).toEqual(batch.map((m) => m.messageId).sort())
     expect(stored.find((e) => e.type === 'page')?.path).toBe('/')

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { EventStore, KeyRecord, Site, StoredEvent } from './types'
-import { SiteExistsError } from './types'
+import { EventFlag, SiteExistsError } from './types'
 
 /**
  * The behaviour every `EventStore` adapter must show. Each adapter's test file
@@ -41,23 +41,32 @@ export function describeStoreConformance(
       expect(await store.findKeyByHash('missing')).toBeUndefined()
       expect(await store.listKeys('s1')).toEqual([write, read])
       expect(await store.listKeys(null)).toEqual([admin])
+      expect(await store.getKey('k2')).toEqual(read)
+      expect(await store.revokeKey('k2', 99)).toBe(true)
+      expect(await store.revokeKey('k2', 100)).toBe(false)
+      expect(await store.revokeKey('missing', 100)).toBe(false)
+      expect((await store.findKeyByHash('h2'))?.revokedAt).toBe(99)
     })
 
     it('stores events and reads them back unchanged, in time order', async () => {
-      const late = event({ messageId: 'b', timestamp: 2_000, properties: { plan: 'pro', n: 2 } })
-      const early = event({ messageId: 'a', timestamp: 1_000, context: { locale: 'de-DE' } })
+      const late = makeEvent({
+        messageId: 'b',
+        timestamp: 2_000,
+        properties: { plan: 'pro', n: 2 },
+      })
+      const early = makeEvent({ messageId: 'a', timestamp: 1_000, context: { locale: 'de-DE' } })
       expect(await store.insertEvents([late, early])).toEqual(['inserted', 'inserted'])
       expect(await store.listEvents('s1')).toEqual([early, late])
       expect(await store.listEvents('s1', { limit: 1 })).toEqual([early])
     })
 
     it('stores a messageId once per site, across and within calls', async () => {
-      expect(await store.insertEvents([event({ messageId: 'm' })])).toEqual(['inserted'])
+      expect(await store.insertEvents([makeEvent({ messageId: 'm' })])).toEqual(['inserted'])
       const again = await store.insertEvents([
-        event({ messageId: 'm', name: 'changed' }),
-        event({ messageId: 'n' }),
-        event({ messageId: 'n' }),
-        event({ messageId: 'm', siteId: 's2' }),
+        makeEvent({ messageId: 'm', name: 'changed' }),
+        makeEvent({ messageId: 'n' }),
+        makeEvent({ messageId: 'n' }),
+        makeEvent({ messageId: 'm', siteId: 's2' }),
       ])
       expect(again).toEqual(['duplicate', 'inserted', 'duplicate', 'inserted'])
       const stored = await store.listEvents('s1')
@@ -68,20 +77,96 @@ export function describeStoreConformance(
 
     it('counts visitors, page views and custom events in a half-open range', async () => {
       await store.insertEvents([
-        event({ messageId: '1', type: 'page', visitorId: 'v1', timestamp: 100 }),
-        event({ messageId: '2', type: 'page', visitorId: 'v1', timestamp: 150 }),
-        event({ messageId: '3', type: 'screen', visitorId: 'v2', timestamp: 199 }),
-        event({ messageId: '4', type: 'track', visitorId: 'v2', timestamp: 150 }),
-        event({ messageId: '5', type: 'identify', visitorId: 'v3', timestamp: 120 }),
-        event({ messageId: '6', type: 'page', visitorId: 'v4', timestamp: 200 }),
-        event({ messageId: '7', type: 'page', visitorId: 'v5', timestamp: 99 }),
-        event({ messageId: '8', type: 'page', visitorId: 'v6', timestamp: 150, siteId: 's2' }),
+        makeEvent({ messageId: '1', type: 'page', visitorId: 'v1', timestamp: 100 }),
+        makeEvent({ messageId: '2', type: 'page', visitorId: 'v1', timestamp: 150 }),
+        makeEvent({ messageId: '3', type: 'screen', visitorId: 'v2', timestamp: 199 }),
+        makeEvent({ messageId: '4', type: 'track', visitorId: 'v2', timestamp: 150 }),
+        makeEvent({ messageId: '5', type: 'identify', visitorId: 'v3', timestamp: 120 }),
+        makeEvent({ messageId: '6', type: 'page', visitorId: 'v4', timestamp: 200 }),
+        makeEvent({ messageId: '7', type: 'page', visitorId: 'v5', timestamp: 99 }),
+        makeEvent({ messageId: '8', type: 'page', visitorId: 'v6', timestamp: 150, siteId: 's2' }),
       ])
       const counts = await store.overview({ siteId: 's1', fromMs: 100, toMs: 200 })
       expect(counts).toEqual({ visitors: 3, pageviews: 3, events: 1 })
       expect(await store.overview({ siteId: 's1', fromMs: 500, toMs: 600 })).toEqual({
         visitors: 0,
         pageviews: 0,
+        events: 0,
+      })
+    })
+
+    it('finds sites by domain and updates name, domain and settings', async () => {
+      expect((await store.findSiteByDomain('s2.example.com'))?.id).toBe('s2')
+      expect(await store.findSiteByDomain('nope.example.com')).toBeUndefined()
+      const updated = await store.updateSite('s1', {
+        domain: 'shop.example',
+        settings: {
+          allowedOrigins: ['https://shop.example'],
+          botPolicy: 'drop',
+          stripQueryParams: ['x'],
+        },
+      })
+      expect(updated).toMatchObject({ name: 'Site s1', domain: 'shop.example' })
+      expect(await store.getSite('s1')).toEqual(updated)
+      expect((await store.findSiteByDomain('shop.example'))?.settings.botPolicy).toBe('drop')
+      expect(await store.updateSite('missing', { name: 'x' })).toBeUndefined()
+    })
+
+    it('keeps a suppression list per site', async () => {
+      const entry = { siteId: 's1', kind: 'userId' as const, value: 'u1', createdAt: 5 }
+      expect(await store.addSuppression(entry)).toBe(true)
+      expect(await store.addSuppression(entry)).toBe(false)
+      await store.addSuppression({ ...entry, kind: 'anonymousId', value: 'a1' })
+      await store.addSuppression({ ...entry, siteId: 's2' })
+      expect((await store.listSuppressions('s1')).map((e) => `${e.kind}:${e.value}`)).toEqual([
+        'anonymousId:a1',
+        'userId:u1',
+      ])
+      expect(await store.removeSuppression('s1', 'userId', 'u1')).toBe(true)
+      expect(await store.removeSuppression('s1', 'userId', 'u1')).toBe(false)
+      expect(await store.listSuppressions('s1')).toHaveLength(1)
+      expect(await store.listSuppressions('s2')).toHaveLength(1)
+    })
+
+    it('gives one secret salt per day and forgets old ones', async () => {
+      const a = await store.saltForDay('2026-03-10', 2)
+      expect(a).toHaveLength(32)
+      expect(await store.saltForDay('2026-03-10', 2)).toEqual(a)
+      const b = await store.saltForDay('2026-03-11', 2)
+      expect(b).not.toEqual(a)
+      // Three days on, March 10 is past the two kept days: a new salt, not the old one.
+      await store.saltForDay('2026-03-13', 2)
+      expect(await store.saltForDay('2026-03-10', 2)).not.toEqual(a)
+    })
+
+    it('stores enrichment fields and leaves bots out of the counts', async () => {
+      const enriched = makeEvent({
+        messageId: 'e1',
+        type: 'page',
+        browser: 'Firefox',
+        os: 'Linux',
+        deviceType: 'desktop',
+        country: 'DE',
+        source: 'Google',
+        channel: 'search',
+        utmSource: 'google',
+        utmMedium: 'cpc',
+        utmCampaign: 'spring',
+        utmTerm: 'shoes',
+        utmContent: 'ad-1',
+        flags: EventFlag.clampedTimestamp,
+      })
+      const bot = makeEvent({
+        messageId: 'e2',
+        type: 'page',
+        visitorId: 'bot',
+        flags: EventFlag.bot,
+      })
+      await store.insertEvents([enriched, bot])
+      expect((await store.listEvents('s1')).find((e) => e.messageId === 'e1')).toEqual(enriched)
+      expect(await store.overview({ siteId: 's1', fromMs: 0, toMs: 10_000 })).toEqual({
+        visitors: 1,
+        pageviews: 1,
         events: 0,
       })
     })
@@ -93,7 +178,14 @@ export function describeStoreConformance(
 }
 
 function site(id: string): Site {
-  return { id, name: `Site ${id}`, timezone: 'Europe/Berlin', createdAt: id === 's1' ? 1 : 2 }
+  return {
+    id,
+    name: `Site ${id}`,
+    timezone: 'Europe/Berlin',
+    domain: `${id}.example.com`,
+    settings: { allowedOrigins: [], botPolicy: 'flag', stripQueryParams: null },
+    createdAt: id === 's1' ? 1 : 2,
+  }
 }
 
 function key(overrides: Partial<KeyRecord>): KeyRecord {
@@ -110,7 +202,8 @@ function key(overrides: Partial<KeyRecord>): KeyRecord {
   }
 }
 
-function event(overrides: Partial<StoredEvent>): StoredEvent {
+/** A stored event with every field set, for store tests. */
+export function makeEvent(overrides: Partial<StoredEvent> = {}): StoredEvent {
   return {
     siteId: 's1',
     messageId: 'm',
@@ -127,6 +220,18 @@ function event(overrides: Partial<StoredEvent>): StoredEvent {
     properties: null,
     traits: null,
     context: null,
+    browser: null,
+    os: null,
+    deviceType: null,
+    country: null,
+    source: null,
+    channel: null,
+    utmSource: null,
+    utmMedium: null,
+    utmCampaign: null,
+    utmTerm: null,
+    utmContent: null,
+    flags: 0,
     ...overrides,
   }
 }

@@ -30,7 +30,32 @@ export interface StoredEvent {
   properties: Record<string, unknown> | null
   traits: Record<string, unknown> | null
   context: Record<string, unknown> | null
+  /** Enrichment, filled by the collector at ingest (null when unknown). */
+  browser: string | null
+  os: string | null
+  deviceType: string | null
+  /** ISO 3166-1 alpha-2, from a trusted proxy header. */
+  country: string | null
+  /** Where the visit came from: utm_source, a known referrer's name, or the referrer host. */
+  source: string | null
+  /** direct, search, social, email, paid or referral. */
+  channel: string | null
+  utmSource: string | null
+  utmMedium: string | null
+  utmCampaign: string | null
+  utmTerm: string | null
+  utmContent: string | null
+  /** Bit set of `EventFlag`. */
+  flags: number
 }
+
+/** Facts about an event worth keeping but not worth a column each. */
+export const EventFlag = {
+  /** The client's timestamp lay in the future and was clamped to the receive time. */
+  clampedTimestamp: 1,
+  /** The user agent is a bot's; stats leave these out. */
+  bot: 2,
+} as const
 
 export type KeyScope = 'write' | 'read' | 'admin'
 
@@ -39,6 +64,33 @@ export interface Site {
   name: string
   /** IANA time zone the site's days and hours are counted in. */
   timezone: string
+  /** The site's host name (e.g. `shop.example.com`), used by Plausible- and Umami-style ingest. */
+  domain: string | null
+  settings: SiteSettings
+  createdAt: number
+}
+
+/** Per-site ingest and privacy switches. */
+export interface SiteSettings {
+  /** Origins allowed to send browser events; empty: any origin. */
+  allowedOrigins: string[]
+  /** What to do with events from bots: keep them flagged (left out of stats) or drop them. */
+  botPolicy: 'flag' | 'drop'
+  /** Query parameters removed from stored URLs; null: the collector's privacy defaults. */
+  stripQueryParams: string[] | null
+}
+
+export const DEFAULT_SETTINGS: SiteSettings = {
+  allowedOrigins: [],
+  botPolicy: 'flag',
+  stripQueryParams: null,
+}
+
+/** A subject on a site's suppression list: its events are dropped at ingest. */
+export interface Suppression {
+  siteId: string
+  kind: 'userId' | 'anonymousId'
+  value: string
   createdAt: number
 }
 
@@ -83,10 +135,32 @@ export interface EventStore {
 
   createSite(site: Site): Promise<void>
   getSite(id: string): Promise<Site | undefined>
+  /** The site whose `domain` is this host (lowercase, without `www.`). */
+  findSiteByDomain(domain: string): Promise<Site | undefined>
   listSites(): Promise<Site[]>
+  updateSite(
+    id: string,
+    patch: Partial<Pick<Site, 'name' | 'timezone' | 'domain' | 'settings'>>,
+  ): Promise<Site | undefined>
+
+  /** Adds a subject to the suppression list; true when it was not on it. */
+  addSuppression(entry: Suppression): Promise<boolean>
+  /** Removes a subject; true when it was on the list. */
+  removeSuppression(siteId: string, kind: Suppression['kind'], value: string): Promise<boolean>
+  listSuppressions(siteId: string): Promise<Suppression[]>
+
+  /**
+   * The secret salt of a UTC day (`YYYY-MM-DD`), created on first use; the
+   * same for every caller. Salts older than `keepDays` are deleted so old
+   * visitor hashes can never be recomputed.
+   */
+  saltForDay(day: string, keepDays: number): Promise<Uint8Array>
 
   createKey(key: KeyRecord): Promise<void>
   findKeyByHash(hash: string): Promise<KeyRecord | undefined>
+  getKey(id: string): Promise<KeyRecord | undefined>
+  /** Marks a key revoked at `at`; false when there is no such key or it was revoked already. */
+  revokeKey(id: string, at: number): Promise<boolean>
   listKeys(siteId: string | null): Promise<KeyRecord[]>
 
   /**
@@ -104,11 +178,11 @@ export interface EventStore {
   close(): Promise<void>
 }
 
-/** Thrown by `createSite` when the id is taken. */
+/** Thrown by `createSite` and `updateSite` when the id or the domain is taken by another site. */
 export class SiteExistsError extends Error {
   readonly code = 'site_exists'
-  constructor(id: string) {
-    super(`site ${id} exists already`)
+  constructor(value: string, what: 'id' | 'domain' = 'id') {
+    super(what === 'id' ? `site ${value} exists already` : `another site has the domain ${value}`)
     this.name = 'SiteExistsError'
   }
 }

@@ -1,18 +1,18 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import { randomBytes } from 'node:crypto'
 import type {
   EventStore,
   InsertOutcome,
-  KeyRecord,
-  KeyScope,
   OverviewCounts,
   OverviewQuery,
-  Site,
   StoredEvent,
 } from '../types'
-import { SiteExistsError } from '../types'
+import { DEFAULT_SETTINGS, EventFlag, SiteExistsError } from '../types'
 import { migrations } from './migrations'
+import type { EventRow, KeyRow, SiteRow, SuppressionRow } from './rows'
+import { EVENT_COLUMNS, eventParams, toEvent, toKey, toSite, toSuppression } from './rows'
 
 export interface SqliteStoreOptions {
   /** Database file; created with its folder when missing. `:memory:` for throwaway stores. */
@@ -23,81 +23,6 @@ export interface SqliteStoreOptions {
    */
   synchronous?: 'full' | 'normal'
 }
-
-interface EventRow {
-  site_id: string
-  message_id: string
-  type: StoredEvent['type']
-  name: string | null
-  anonymous_id: string | null
-  user_id: string | null
-  visitor_id: string
-  timestamp: number
-  received_at: number
-  path: string | null
-  url: string | null
-  referrer: string | null
-  properties: string | null
-  traits: string | null
-  context: string | null
-}
-
-interface KeyRow {
-  id: string
-  site_id: string | null
-  scope: KeyScope
-  hash: string
-  prefix: string
-  public_key: string | null
-  created_at: number
-  revoked_at: number | null
-}
-
-interface SiteRow {
-  id: string
-  name: string
-  timezone: string
-  created_at: number
-}
-
-const json = (value: Record<string, unknown> | null) => (value ? JSON.stringify(value) : null)
-const parse = (text: string | null) => (text ? (JSON.parse(text) as Record<string, unknown>) : null)
-
-const toSite = (r: SiteRow): Site => ({
-  id: r.id,
-  name: r.name,
-  timezone: r.timezone,
-  createdAt: r.created_at,
-})
-
-const toKey = (r: KeyRow): KeyRecord => ({
-  id: r.id,
-  siteId: r.site_id,
-  scope: r.scope,
-  hash: r.hash,
-  prefix: r.prefix,
-  publicKey: r.public_key,
-  createdAt: r.created_at,
-  revokedAt: r.revoked_at,
-})
-
-const toEvent = (r: EventRow): StoredEvent => ({
-  siteId: r.site_id,
-  messageId: r.message_id,
-  type: r.type,
-  name: r.name,
-  anonymousId: r.anonymous_id,
-  userId: r.user_id,
-  visitorId: r.visitor_id,
-  timestamp: r.timestamp,
-  receivedAt: r.received_at,
-  path: r.path,
-  url: r.url,
-  referrer: r.referrer,
-  properties: parse(r.properties),
-  traits: parse(r.traits),
-  context: parse(r.context),
-})
 
 /** Brings the schema to the newest version; returns the version reached. */
 export function migrate(db: Database.Database): number {
@@ -133,25 +58,44 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   migrate(db)
 
   const insertSite = db.prepare(
-    'INSERT INTO sites (id, name, timezone, created_at) VALUES (?, ?, ?, ?)',
+    'INSERT INTO sites (id, name, timezone, domain, settings, created_at) VALUES (?, ?, ?, ?, ?, ?)',
   )
   const selectSite = db.prepare<[string], SiteRow>('SELECT * FROM sites WHERE id = ?')
+  const selectSiteByDomain = db.prepare<[string], SiteRow>('SELECT * FROM sites WHERE domain = ?')
+  const updateSiteRow = db.prepare(
+    'UPDATE sites SET name = @name, timezone = @timezone, domain = @domain, settings = @settings WHERE id = @id',
+  )
+  const insertSuppression = db.prepare(
+    'INSERT OR IGNORE INTO suppressions (site_id, kind, value, created_at) VALUES (?, ?, ?, ?)',
+  )
+  const deleteSuppression = db.prepare(
+    'DELETE FROM suppressions WHERE site_id = ? AND kind = ? AND value = ?',
+  )
+  const selectSuppressions = db.prepare<[string], SuppressionRow>(
+    'SELECT * FROM suppressions WHERE site_id = ? ORDER BY created_at, kind, value',
+  )
+  const insertSalt = db.prepare('INSERT OR IGNORE INTO salts (day, salt) VALUES (?, ?)')
+  const selectSalt = db.prepare<[string], { salt: Buffer }>('SELECT salt FROM salts WHERE day = ?')
+  const deleteOldSalts = db.prepare('DELETE FROM salts WHERE day < ?')
   const selectSites = db.prepare<[], SiteRow>('SELECT * FROM sites ORDER BY created_at, id')
   const insertKey = db.prepare(
     `INSERT INTO keys (id, site_id, scope, hash, prefix, public_key, created_at, revoked_at)
      VALUES (@id, @siteId, @scope, @hash, @prefix, @publicKey, @createdAt, @revokedAt)`,
   )
   const selectKeyByHash = db.prepare<[string], KeyRow>('SELECT * FROM keys WHERE hash = ?')
+  const selectKey = db.prepare<[string], KeyRow>('SELECT * FROM keys WHERE id = ?')
+  const revokeKeyRow = db.prepare(
+    'UPDATE keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+  )
   const selectKeysOfSite = db.prepare<[string], KeyRow>(
-    'SELECT * FROM keys WHERE site_id = ? ORDER BY created_at, id',
+    'SELECT * FROM keys WHERE site_id = ? ORDER BY created_at, rowid',
   )
   const selectInstanceKeys = db.prepare<[], KeyRow>(
-    'SELECT * FROM keys WHERE site_id IS NULL ORDER BY created_at, id',
+    'SELECT * FROM keys WHERE site_id IS NULL ORDER BY created_at, rowid',
   )
   const insertEvent = db.prepare(
-    `INSERT OR IGNORE INTO events (site_id, message_id, type, name, anonymous_id, user_id,
-       visitor_id, timestamp, received_at, path, url, referrer, properties, traits, context)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR IGNORE INTO events (${EVENT_COLUMNS.join(', ')})
+     VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})`,
   )
   const selectEvents = db.prepare<[string, number], EventRow>(
     'SELECT * FROM events WHERE site_id = ? ORDER BY timestamp, rowid LIMIT ?',
@@ -163,54 +107,66 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     `SELECT COUNT(DISTINCT visitor_id) AS visitors,
             COALESCE(SUM(type IN ('page', 'screen')), 0) AS pageviews,
             COALESCE(SUM(type = 'track'), 0) AS events
-       FROM events WHERE site_id = ? AND timestamp >= ? AND timestamp < ?`,
+       FROM events WHERE site_id = ? AND timestamp >= ? AND timestamp < ?
+        AND (flags & ${EventFlag.bot}) = 0`,
   )
 
   const insertMany = db.transaction((events: readonly StoredEvent[]): InsertOutcome[] =>
-    events.map((e) => {
-      const { changes } = insertEvent.run(
-        e.siteId,
-        e.messageId,
-        e.type,
-        e.name,
-        e.anonymousId,
-        e.userId,
-        e.visitorId,
-        e.timestamp,
-        e.receivedAt,
-        e.path,
-        e.url,
-        e.referrer,
-        json(e.properties),
-        json(e.traits),
-        json(e.context),
-      )
-      return changes === 1 ? 'inserted' : 'duplicate'
-    }),
+    events.map((e) => (insertEvent.run(eventParams(e)).changes === 1 ? 'inserted' : 'duplicate')),
   )
 
   return {
     kind: 'sqlite',
 
     createSite(site) {
+      if (selectSite.get(site.id)) return Promise.reject(new SiteExistsError(site.id))
       try {
-        insertSite.run(site.id, site.name, site.timezone, site.createdAt)
+        const settings = JSON.stringify({ ...DEFAULT_SETTINGS, ...site.settings })
+        insertSite.run(site.id, site.name, site.timezone, site.domain, settings, site.createdAt)
       } catch (error) {
-        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-          return Promise.reject(new SiteExistsError(site.id))
-        }
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)))
+        return Promise.reject(siteConflict(error, site.domain))
       }
       return Promise.resolve()
     },
     getSite: (id) => Promise.resolve(maybe(selectSite.get(id), toSite)),
+    findSiteByDomain: (domain) => Promise.resolve(maybe(selectSiteByDomain.get(domain), toSite)),
     listSites: () => Promise.resolve(selectSites.all().map(toSite)),
+    updateSite(id, patch) {
+      const current = maybe(selectSite.get(id), toSite)
+      if (!current) return Promise.resolve(undefined)
+      const next = { ...current, ...patch, settings: { ...current.settings, ...patch.settings } }
+      try {
+        updateSiteRow.run({ ...next, settings: JSON.stringify(next.settings) })
+      } catch (error) {
+        return Promise.reject(siteConflict(error, next.domain))
+      }
+      return Promise.resolve(next)
+    },
+
+    addSuppression: (e) =>
+      Promise.resolve(insertSuppression.run(e.siteId, e.kind, e.value, e.createdAt).changes === 1),
+    removeSuppression: (siteId, kind, value) =>
+      Promise.resolve(deleteSuppression.run(siteId, kind, value).changes === 1),
+    listSuppressions: (siteId) =>
+      Promise.resolve(selectSuppressions.all(siteId).map(toSuppression)),
+
+    saltForDay(day, keepDays) {
+      const salt = db.transaction(() => {
+        insertSalt.run(day, randomBytes(32))
+        const cutoff = new Date(Date.parse(`${day}T00:00:00Z`) - keepDays * 86_400_000)
+        deleteOldSalts.run(cutoff.toISOString().slice(0, 10))
+        return selectSalt.get(day)!.salt
+      })()
+      return Promise.resolve(new Uint8Array(salt))
+    },
 
     createKey(key) {
       insertKey.run(key)
       return Promise.resolve()
     },
     findKeyByHash: (hash) => Promise.resolve(maybe(selectKeyByHash.get(hash), toKey)),
+    getKey: (id) => Promise.resolve(maybe(selectKey.get(id), toKey)),
+    revokeKey: (id, at) => Promise.resolve(revokeKeyRow.run(at, id).changes === 1),
     listKeys: (siteId) =>
       Promise.resolve(
         (siteId === null ? selectInstanceKeys.all() : selectKeysOfSite.all(siteId)).map(toKey),
@@ -242,6 +198,14 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       return Promise.resolve()
     },
   }
+}
+
+/** A unique-constraint failure on `sites` is a taken domain; anything else passes through. */
+function siteConflict(error: unknown, domain: string | null): Error {
+  if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    return new SiteExistsError(domain ?? '', 'domain')
+  }
+  return error instanceof Error ? error : new Error(String(error))
 }
 
 function maybe<R, T>(row: R | undefined, map: (r: R) => T): T | undefined {

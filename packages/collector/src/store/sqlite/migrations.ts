@@ -44,4 +44,35 @@ export const migrations: readonly string[] = [
   CREATE UNIQUE INDEX events_dedup ON events(site_id, message_id);
   CREATE INDEX events_site_time ON events(site_id, timestamp);
   `,
+  /* 2: enrichment columns, site domain and settings, suppression list, daily salts */ `
+  ALTER TABLE sites ADD COLUMN domain TEXT;
+  ALTER TABLE sites ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+  CREATE UNIQUE INDEX sites_domain ON sites(domain) WHERE domain IS NOT NULL;
+
+  ALTER TABLE events ADD COLUMN browser TEXT;
+  ALTER TABLE events ADD COLUMN os TEXT;
+  ALTER TABLE events ADD COLUMN device_type TEXT;
+  ALTER TABLE events ADD COLUMN country TEXT;
+  ALTER TABLE events ADD COLUMN source TEXT;
+  ALTER TABLE events ADD COLUMN channel TEXT;
+  ALTER TABLE events ADD COLUMN utm_source TEXT;
+  ALTER TABLE events ADD COLUMN utm_medium TEXT;
+  ALTER TABLE events ADD COLUMN utm_campaign TEXT;
+  ALTER TABLE events ADD COLUMN utm_term TEXT;
+  ALTER TABLE events ADD COLUMN utm_content TEXT;
+  ALTER TABLE events ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
+
+  CREATE TABLE suppressions (
+    site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('userId', 'anonymousId')),
+    value TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (site_id, kind, value)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE salts (
+    day TEXT PRIMARY KEY,
+    salt BLOB NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
 ]

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { describeStoreConformance } from '../conformance'
+import { describeStoreConformance, makeEvent } from '../conformance'
 import { createSqliteStore, migrate } from './index'
 import { migrations } from './migrations'
 
@@ -18,24 +18,15 @@ describe('sqlite store', () => {
   it('keeps events across a reopen of the same file', async () => {
     const path = tmpFile()
     const first = createSqliteStore({ path })
-    await first.createSite({ id: 's', name: 's', timezone: 'UTC', createdAt: 0 })
-    const e = {
-      siteId: 's',
-      messageId: 'm1',
-      type: 'page' as const,
-      name: null,
-      anonymousId: 'a',
-      userId: null,
-      visitorId: 'a',
-      timestamp: 1,
-      receivedAt: 2,
-      path: '/',
-      url: 'https://example.com/',
-      referrer: null,
-      properties: null,
-      traits: null,
-      context: null,
-    }
+    await first.createSite({
+      id: 's',
+      name: 's',
+      timezone: 'UTC',
+      domain: null,
+      settings: { allowedOrigins: [], botPolicy: 'flag', stripQueryParams: null },
+      createdAt: 0,
+    })
+    const e = makeEvent({ siteId: 's', messageId: 'm1', type: 'page', path: '/', country: 'FR' })
     await first.insertEvents([e])
     await first.close()
     const second = createSqliteStore({ path })

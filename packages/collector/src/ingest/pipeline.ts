@@ -1,0 +1,266 @@
+import type { Message, RejectedEvent } from '@pipit/protocol'
+import { ErrorCode } from '@pipit/protocol'
+import { messageSchema } from '@pipit/protocol/schema'
+import { describeIssues } from '../errors'
+import type { Metrics } from '../metrics'
+import type { Site, StoredEvent } from '../store/types'
+import { EventFlag } from '../store/types'
+import { campaignFromContext, campaignFromUrl } from '../enrich/campaign'
+import { anonymizeIp } from '../enrich/ip'
+import { classifyTraffic } from '../enrich/referrer'
+import { DEFAULT_STRIPPED_PARAMS, stripQueryParams } from '../enrich/url'
+import { type UserAgentInfo, createUserAgentParser } from '../enrich/user-agent'
+import { toStoredEvent } from './normalize'
+import type { SiteCache } from './site-cache'
+import type { VisitorHasher } from './visitor'
+import type { BatchWriter } from './writer'
+
+/** What the collector knows about the request an event came in (the IP never leaves memory). */
+export interface RequestFacts {
+  receivedAt: number
+  /**
+   * The request's User-Agent when a browser sent it (an Origin header, or a
+   * browser tracker's route); null for server-side senders, whose
+   * own user agent says nothing about the person the event is about.
+   */
+  userAgent: string | null
+  ip: string | null
+  country: string | null
+}
+
+export interface IngestResult {
+  accepted: number
+  duplicates: number
+  dropped: number
+  rejected: RejectedEvent[]
+}
+
+export interface Envelope {
+  context?: Record<string, unknown> | undefined
+  integrations?: Record<string, unknown> | undefined
+  sentAt?: string | undefined
+}
+
+const SERVER_SIDE: UserAgentInfo = {
+  browser: null,
+  browserVersion: null,
+  os: null,
+  osVersion: null,
+  deviceType: 'other',
+  isBot: false,
+  botPattern: null,
+}
+
+type Prepared = { event: StoredEvent } | { drop: 'suppressed' | 'bot' }
+
+/**
+ * Validates, enriches, filters and stores events for one site: the path every
+ * ingest route (Segment, Plausible, Umami) ends in.
+ */
+export function createIngestPipeline(deps: {
+  sites: SiteCache
+  writer: BatchWriter
+  visitors: VisitorHasher
+  metrics: Metrics
+  maxEventBytes: number
+}) {
+  const userAgents = createUserAgentParser()
+  const { metrics } = deps
+
+  async function prepare(site: Site, message: Message, facts: RequestFacts): Promise<Prepared> {
+    const userId = message.userId ?? null
+    const anonymousId = message.anonymousId ?? null
+    if (await deps.sites.isSuppressed(site.id, userId, anonymousId)) return { drop: 'suppressed' }
+    const context = message.context
+    const ua =
+      (typeof context?.userAgent === 'string' ? context.userAgent : null) ?? facts.userAgent
+    // No user agent at all: a server-side event about a person, not a bot.
+    const agent = ua === null ? SERVER_SIDE : userAgents.parse(ua)
+    if (agent.isBot && site.settings.botPolicy === 'drop') return { drop: 'bot' }
+
+    const event = toStoredEvent(message, { siteId: site.id, receivedAt: facts.receivedAt })
+    const strip = site.settings.stripQueryParams ?? DEFAULT_STRIPPED_PARAMS
+    if (event.url) event.url = stripQueryParams(event.url, strip)
+    if (event.referrer) event.referrer = stripQueryParams(event.referrer, strip)
+    if (event.properties) event.properties = stripUrlFields(event.properties, strip)
+    if (event.context?.page) {
+      event.context = { ...event.context, page: stripUrlFields(event.context.page, strip) }
+    }
+    const campaign = campaignFromContext(context) ?? campaignFromUrl(event.url)
+    const traffic = classifyTraffic({ referrer: event.referrer, pageUrl: event.url, campaign })
+    if (!anonymousId && !userId) {
+      event.visitorId = await deps.visitors.visitorId(
+        site.id,
+        anonymizeIp(facts.ip),
+        ua,
+        facts.receivedAt,
+      )
+    }
+    event.browser = agent.browser
+    event.os = agent.os
+    event.deviceType = ua === null ? null : agent.deviceType
+    event.country = facts.country
+    event.source = traffic.source
+    event.channel = traffic.channel
+    event.utmSource = campaign.source
+    event.utmMedium = campaign.medium
+    event.utmCampaign = campaign.name
+    event.utmTerm = campaign.term
+    event.utmContent = campaign.content
+    if (agent.isBot) event.flags |= EventFlag.bot
+    return { event }
+  }
+
+  /** Prepares valid messages (in input order), stores them and counts every outcome. */
+  async function store(
+    site: Site,
+    items: { index: number; message: Message }[],
+    facts: RequestFacts,
+    rejected: RejectedEvent[],
+  ): Promise<IngestResult> {
+    const prepared = await Promise.all(items.map((i) => prepare(site, i.message, facts)))
+    const events: StoredEvent[] = []
+    let dropped = 0
+    for (const p of prepared) {
+      if ('event' in p) events.push(p.event)
+      else {
+        dropped++
+        metrics.events.inc({ outcome: 'dropped', reason: p.drop })
+      }
+    }
+    const outcomes = await deps.writer.write(events)
+    const duplicates = outcomes.filter((o) => o === 'duplicate').length
+    if (outcomes.length > duplicates) {
+      metrics.events.inc({ outcome: 'accepted', reason: '' }, outcomes.length - duplicates)
+    }
+    if (duplicates > 0) metrics.events.inc({ outcome: 'duplicate', reason: '' }, duplicates)
+    for (const r of rejected) metrics.events.inc({ outcome: 'rejected', reason: r.code })
+    return { accepted: outcomes.length - duplicates, duplicates, dropped, rejected }
+  }
+
+  return {
+    /**
+     * Raw Segment messages from a request: validated one by one, so a bad
+     * event is reported by index and never costs its neighbours.
+     */
+    segment(
+      site: Site,
+      raw: readonly unknown[],
+      envelope: Envelope,
+      facts: RequestFacts,
+      bodyBytes: number,
+    ) {
+      const rejected: RejectedEvent[] = []
+      const items: { index: number; message: Message }[] = []
+      // No single event can be over the limit when the whole body is not.
+      const checkSize = bodyBytes > deps.maxEventBytes
+      raw.forEach((value, index) => {
+        if (checkSize && byteSize(value) > deps.maxEventBytes) {
+          rejected.push({
+            index,
+            code: ErrorCode.eventTooLarge,
+            message: `event is larger than ${deps.maxEventBytes} bytes`,
+          })
+          return
+        }
+        const result = messageSchema.safeParse(mergeEnvelope(value, envelope))
+        if (!result.success) {
+          const first = describeIssues(result.error.issues)[0]
+          rejected.push({
+            index,
+            code: ErrorCode.invalidEvent,
+            message: first ? `${first.path || 'message'}: ${first.message}` : 'invalid message',
+          })
+          return
+        }
+        if (tooDeep(result.data, MAX_DEPTH)) {
+          rejected.push({
+            index,
+            code: ErrorCode.invalidEvent,
+            message: `message is nested deeper than ${MAX_DEPTH} levels`,
+          })
+          return
+        }
+        items.push({ index, message: result.data })
+      })
+      return store(site, items, facts, rejected)
+    },
+
+    /** Messages built by the collector itself from another format (already valid). */
+    messages(site: Site, messages: readonly Message[], facts: RequestFacts) {
+      return store(
+        site,
+        messages.map((message, index) => ({ index, message })),
+        facts,
+        [],
+      )
+    },
+  }
+}
+
+export type IngestPipeline = ReturnType<typeof createIngestPipeline>
+
+function stripUrlFields(obj: unknown, params: readonly string[]) {
+  const o = obj as Record<string, unknown>
+  let out = o
+  for (const key of ['url', 'referrer', 'search']) {
+    const v = o[key]
+    if (typeof v !== 'string' || !v.includes('?')) continue
+    if (out === o) out = { ...o }
+    out[key] =
+      key === 'search'
+        ? stripQueryParams(`http://x/${v}`, params).slice(9)
+        : stripQueryParams(v, params)
+  }
+  return out
+}
+
+/** Batch-level `context`, `integrations` and `sentAt` apply to every message; the message's own keys win. */
+function mergeEnvelope(raw: unknown, envelope: Envelope): unknown {
+  if (!isObject(raw)) return raw
+  const merged: Record<string, unknown> = { ...raw }
+  // A message whose own context is not an object is left alone to fail validation.
+  if (envelope.context && (raw.context === undefined || isObject(raw.context))) {
+    merged.context = { ...envelope.context, ...raw.context }
+  }
+  if (envelope.integrations && (raw.integrations === undefined || isObject(raw.integrations))) {
+    merged.integrations = { ...envelope.integrations, ...raw.integrations }
+  }
+  if (envelope.sentAt && raw.sentAt === undefined) merged.sentAt = envelope.sentAt
+  return merged
+}
+
+/**
+ * How deep properties, traits and context may nest. Real events stay under
+ * 10; the limit exists so a hostile body cannot make serialising it later
+ * overflow the stack and fail the commit it shares with other requests.
+ */
+export const MAX_DEPTH = 32
+
+/** Whether any value inside is nested deeper than `max`, checked without recursion. */
+export function tooDeep(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]]
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!
+    if (v === null || typeof v !== 'object') continue
+    if (depth >= max) return true
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1])
+    }
+  }
+  return false
+}
+
+const encoder = new TextEncoder()
+/** Bytes of a value as JSON; a value that cannot be serialised counts as too large. */
+function byteSize(value: unknown): number {
+  try {
+    return encoder.encode(JSON.stringify(value) ?? '').byteLength
+  } catch {
+    return Infinity
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+}

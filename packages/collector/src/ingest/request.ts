@@ -1,0 +1,54 @@
+import { ErrorCode } from '@pipit/protocol'
+import type { Context } from 'hono'
+import { HttpError } from '../errors'
+import type { AppDeps } from '../routes/env'
+import type { Site } from '../store/types'
+import { anonymizeIp, clientIp } from '../enrich/ip'
+import { countryFromHeader } from '../enrich/country'
+import type { RequestFacts } from './pipeline'
+
+/** What the collector may know about the request; the raw IP stays in memory only. */
+export function requestFacts(c: Context, deps: AppDeps, fromBrowser = false): RequestFacts {
+  const { config } = deps
+  const ip = clientIp({
+    forwardedFor: c.req.header('x-forwarded-for'),
+    realIp: c.req.header('x-real-ip'),
+    socketIp: deps.clientAddress?.(c) ?? null,
+    trustProxy: config.trustProxy,
+  })
+  return {
+    receivedAt: deps.now(),
+    userAgent:
+      // Browsers send Origin on every POST (fetch and sendBeacon); server-side senders do not.
+      fromBrowser || c.req.header('origin') ? (c.req.header('user-agent') ?? '') : null,
+    ip,
+    country: config.countryHeader ? countryFromHeader(c.req.header(config.countryHeader)) : null,
+  }
+}
+
+/**
+ * The checks every browser-reachable ingest route makes once it knows the
+ * site: the origin allowlist, then the per-site and per-client rate limits.
+ */
+export function admit(c: Context, deps: AppDeps, site: Site, facts: RequestFacts): void {
+  const origin = c.req.header('origin')
+  const allowed = site.settings.allowedOrigins
+  if (origin && allowed.length > 0 && !allowed.includes(origin)) {
+    throw new HttpError(
+      403,
+      ErrorCode.originNotAllowed,
+      `origin ${origin} may not send to this site`,
+    )
+  }
+  const client = `${site.id}\0${anonymizeIp(facts.ip) ?? ''}`
+  for (const [limiter, key] of [
+    [deps.limits.site, site.id],
+    [deps.limits.client, client],
+  ] as const) {
+    const { ok, retryAfter } = limiter.take(key, facts.receivedAt)
+    if (!ok) {
+      c.header('retry-after', String(retryAfter))
+      throw new HttpError(429, ErrorCode.rateLimited, `too many requests; retry in ${retryAfter} s`)
+    }
+  }
+}
