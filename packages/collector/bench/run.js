@@ -279,7 +279,7 @@ if (prefillRows > 0) {
   rows.push(...(await collectorRun(`pipit, UUIDv7, ${label}`, uuidv7, { prefillRows })))
   rows.push(...(await collectorRun(`pipit, UUIDv4, ${label}`, randomUUID, { prefillRows })))
 }
-rows.push(...(await collectorRun('pipit, UUIDv7, synchronous=normal', uuidv7, { sync: 'normal' })))
+rows.push(...(await collectorRun('pipit, UUIDv7, synchronous=full', uuidv7, { sync: 'full' })))
 rmSync(tmp, { recursive: true, force: true })
 
 const ceiling = rows[0].eventsPerSec

@@ -9,7 +9,7 @@ export const configSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   dbPath: z.string().min(1).default('./data/pipit.db'),
   adminKey: z.string().min(16, 'must be at least 16 characters').optional(),
-  sqliteSynchronous: z.enum(['full', 'normal']).default('full'),
+  sqliteSynchronous: z.enum(['full', 'normal']).default('normal'),
   /** Largest request body accepted, bytes (Segment's own limit is 500 KB). */
   maxRequestBytes: z.coerce
     .number()

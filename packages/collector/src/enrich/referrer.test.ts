@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { campaignFromUrl } from './campaign'
 import { classifyTraffic } from './referrer'
+import { createUrlFacts } from './url-facts'
 
 const page = 'https://shop.example/landing'
+const urls = createUrlFacts()
 const classify = (referrer: string | null, url = page) =>
-  classifyTraffic({ referrer, pageUrl: url, campaign: campaignFromUrl(url) })
+  classifyTraffic({
+    referrerHost: urls.of(referrer).host,
+    pageHost: urls.of(url).host,
+    campaign: campaignFromUrl(url),
+  })
 
 describe('classifyTraffic', () => {
   it.each([

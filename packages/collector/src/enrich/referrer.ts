@@ -6,7 +6,7 @@ export type Channel = 'direct' | 'search' | 'social' | 'email' | 'paid' | 'refer
 
 type Table = Record<string, readonly string[]>
 
-function lookup(host: string, table: Table): string | null {
+function scan(host: string, table: Table): string | null {
   for (const [name, patterns] of Object.entries(table)) {
     for (const p of patterns) {
       if (p.endsWith('.')) {
@@ -19,18 +19,18 @@ function lookup(host: string, table: Table): string | null {
   return null
 }
 
-/** The referrer's host: lowercase, no `www.`; `android-app://` referrers give their package. */
-function referrerHost(referrer: string | null | undefined): string | null {
-  if (!referrer) return null
-  try {
-    const u = new URL(referrer)
-    const host = (
-      u.protocol === 'android-app:' ? u.host || u.pathname.replace(/^\/\//, '') : u.hostname
-    ).toLowerCase()
-    return (host.startsWith('www.') ? host.slice(4) : host) || null
-  } catch {
-    return null
+/** Scanning the tables costs ~1 µs a host; real traffic has few distinct referrer hosts. */
+const memo = new Map<Table, Map<string, string | null>>()
+function lookup(host: string, table: Table): string | null {
+  let m = memo.get(table)
+  if (!m) memo.set(table, (m = new Map()))
+  let name = m.get(host)
+  if (name === undefined) {
+    name = scan(host, table)
+    if (m.size >= 10_000) m.clear()
+    m.set(host, name)
   }
+  return name
 }
 
 const PAID_MEDIUM = /^(cpc|ppc|cpm|cpv|cpa|paid.*|display|banner|retargeting|affiliate)$/i
@@ -47,17 +47,18 @@ const SOCIAL_MEDIUM = /^(social|social-network|social-media|sm)$/i
  * (no referrer, or one from the page's own host, and no campaign).
  *
  * @example
- * classifyTraffic({ referrer: 'https://www.google.co.uk/', pageUrl: 'https://shop.example/', campaign })
+ * classifyTraffic({ referrerHost: 'google.co.uk', pageHost: 'shop.example', campaign })
  * // { source: 'Google', referrerHost: 'google.co.uk', channel: 'search' }
  */
 export function classifyTraffic(input: {
-  referrer: string | null | undefined
-  pageUrl: string | null | undefined
+  /** The referrer's host, lowercase, without `www.` (see `UrlFacts.host`). */
+  referrerHost: string | null
+  pageHost: string | null
   campaign: Campaign
 }): { source: string | null; referrerHost: string | null; channel: Channel } {
   const { campaign } = input
-  let host = referrerHost(input.referrer)
-  if (host && host === referrerHost(input.pageUrl)) host = null // navigation inside the site
+  // A referrer on the page's own host is navigation inside the site.
+  const host = input.referrerHost === input.pageHost ? null : input.referrerHost
   const utmSource = campaign.source?.toLowerCase() ?? null
   const known = host
     ? // Webmail first: 'google.' would also match mail.google.com.

@@ -34,9 +34,15 @@ export const DEFAULT_STRIPPED_PARAMS: readonly string[] = [
  * @example
  * stripQueryParams('https://x.test/reset?email=a%40b.c&step=2', ['email']) // 'https://x.test/reset?step=2'
  */
-export function stripQueryParams(url: string, params: readonly string[]): string {
+export function stripQueryParams(
+  url: string,
+  params: readonly string[],
+  /** The URL's lowercased parameter names when already known (skips parsing when none matches). */
+  present?: readonly string[],
+): string {
   const q = url.indexOf('?')
   if (q === -1 || params.length === 0) return url
+  if (present && !present.some((p) => params.some((x) => x.toLowerCase() === p))) return url
   let parsed: URL
   try {
     parsed = new URL(url)

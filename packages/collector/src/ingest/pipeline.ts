@@ -5,7 +5,8 @@ import { describeIssues } from '../errors'
 import type { Metrics } from '../metrics'
 import type { Site, StoredEvent } from '../store/types'
 import { EventFlag } from '../store/types'
-import { campaignFromContext, campaignFromUrl } from '../enrich/campaign'
+import { campaignFromContext } from '../enrich/campaign'
+import { type UrlFactsCache, createUrlFacts } from '../enrich/url-facts'
 import { anonymizeIp } from '../enrich/ip'
 import { classifyTraffic } from '../enrich/referrer'
 import { DEFAULT_STRIPPED_PARAMS, stripQueryParams } from '../enrich/url'
@@ -51,7 +52,9 @@ const SERVER_SIDE: UserAgentInfo = {
   botPattern: null,
 }
 
-type Prepared = { event: StoredEvent } | { drop: 'suppressed' | 'bot' }
+/** A prepared event; `hashVisitor` holds the user agent when it needs a cookieless visitor id. */
+type Prepared =
+  { event: StoredEvent; hashVisitor: string | null | undefined } | { drop: 'suppressed' | 'bot' }
 
 /**
  * Validates, enriches, filters and stores events for one site: the path every
@@ -65,12 +68,28 @@ export function createIngestPipeline(deps: {
   maxEventBytes: number
 }) {
   const userAgents = createUserAgentParser()
+  const urls = createUrlFacts()
   const { metrics } = deps
 
-  async function prepare(site: Site, message: Message, facts: RequestFacts): Promise<Prepared> {
+  /**
+   * Everything but the visitor hash, synchronously: at 50 events a request,
+   * a promise per event costs more than the work itself.
+   */
+  function prepare(
+    site: Site,
+    message: Message,
+    facts: RequestFacts,
+    suppressed: ReadonlySet<string>,
+  ): Prepared {
     const userId = message.userId ?? null
     const anonymousId = message.anonymousId ?? null
-    if (await deps.sites.isSuppressed(site.id, userId, anonymousId)) return { drop: 'suppressed' }
+    if (
+      suppressed.size > 0 &&
+      ((userId !== null && suppressed.has(`userId:${userId}`)) ||
+        (anonymousId !== null && suppressed.has(`anonymousId:${anonymousId}`)))
+    ) {
+      return { drop: 'suppressed' }
+    }
     const context = message.context
     const ua =
       (typeof context?.userAgent === 'string' ? context.userAgent : null) ?? facts.userAgent
@@ -79,23 +98,17 @@ export function createIngestPipeline(deps: {
     if (agent.isBot && site.settings.botPolicy === 'drop') return { drop: 'bot' }
 
     const event = toStoredEvent(message, { siteId: site.id, receivedAt: facts.receivedAt })
+    const page = urls.of(event.url)
+    const referrer = urls.of(event.referrer)
     const strip = site.settings.stripQueryParams ?? DEFAULT_STRIPPED_PARAMS
-    if (event.url) event.url = stripQueryParams(event.url, strip)
-    if (event.referrer) event.referrer = stripQueryParams(event.referrer, strip)
-    if (event.properties) event.properties = stripUrlFields(event.properties, strip)
+    if (event.url) event.url = stripQueryParams(event.url, strip, page.params)
+    if (event.referrer) event.referrer = stripQueryParams(event.referrer, strip, referrer.params)
+    if (event.properties) event.properties = stripUrlFields(event.properties, strip, urls)
     if (event.context?.page) {
-      event.context = { ...event.context, page: stripUrlFields(event.context.page, strip) }
+      event.context = { ...event.context, page: stripUrlFields(event.context.page, strip, urls) }
     }
-    const campaign = campaignFromContext(context) ?? campaignFromUrl(event.url)
-    const traffic = classifyTraffic({ referrer: event.referrer, pageUrl: event.url, campaign })
-    if (!anonymousId && !userId) {
-      event.visitorId = await deps.visitors.visitorId(
-        site.id,
-        anonymizeIp(facts.ip),
-        ua,
-        facts.receivedAt,
-      )
-    }
+    const campaign = campaignFromContext(context) ?? page.campaign
+    const traffic = classifyTraffic({ referrerHost: referrer.host, pageHost: page.host, campaign })
     event.browser = agent.browser
     event.os = agent.os
     event.deviceType = ua === null ? null : agent.deviceType
@@ -108,7 +121,7 @@ export function createIngestPipeline(deps: {
     event.utmTerm = campaign.term
     event.utmContent = campaign.content
     if (agent.isBot) event.flags |= EventFlag.bot
-    return { event }
+    return { event, hashVisitor: !anonymousId && !userId ? ua : undefined }
   }
 
   /** Prepares valid messages (in input order), stores them and counts every outcome. */
@@ -118,15 +131,25 @@ export function createIngestPipeline(deps: {
     facts: RequestFacts,
     rejected: RejectedEvent[],
   ): Promise<IngestResult> {
-    const prepared = await Promise.all(items.map((i) => prepare(site, i.message, facts)))
+    const suppressed = await deps.sites.suppressions(site.id)
     const events: StoredEvent[] = []
     let dropped = 0
-    for (const p of prepared) {
-      if ('event' in p) events.push(p.event)
-      else {
+    for (const item of items) {
+      const p = prepare(site, item.message, facts, suppressed)
+      if ('drop' in p) {
         dropped++
         metrics.events.inc({ outcome: 'dropped', reason: p.drop })
+        continue
       }
+      if (p.hashVisitor !== undefined) {
+        p.event.visitorId = await deps.visitors.visitorId(
+          site.id,
+          anonymizeIp(facts.ip),
+          p.hashVisitor,
+          facts.receivedAt,
+        )
+      }
+      events.push(p.event)
     }
     const outcomes = await deps.writer.write(events)
     const duplicates = outcomes.filter((o) => o === 'duplicate').length
@@ -200,17 +223,20 @@ export function createIngestPipeline(deps: {
 
 export type IngestPipeline = ReturnType<typeof createIngestPipeline>
 
-function stripUrlFields(obj: unknown, params: readonly string[]) {
+/** Strips query parameters from the URL-valued fields of `properties` or `context.page`. */
+function stripUrlFields(obj: unknown, params: readonly string[], urls: UrlFactsCache) {
   const o = obj as Record<string, unknown>
   let out = o
-  for (const key of ['url', 'referrer', 'search']) {
+  for (const key of ['url', 'referrer']) {
     const v = o[key]
     if (typeof v !== 'string' || !v.includes('?')) continue
+    const stripped = stripQueryParams(v, params, urls.of(v).params)
+    if (stripped === v) continue
     if (out === o) out = { ...o }
-    out[key] =
-      key === 'search'
-        ? stripQueryParams(`http://x/${v}`, params).slice(9)
-        : stripQueryParams(v, params)
+    out[key] = stripped
+    // `search` is the same query as `url`'s: keep them in step.
+    if (key === 'url' && typeof o.search === 'string')
+      out.search = stripped.includes('?') ? stripped.slice(stripped.indexOf('?')).split('#')[0] : ''
   }
   return out
 }

@@ -3,8 +3,8 @@ import type { EventStore, Site } from '../store/types'
 export interface SiteCache {
   byId(id: string): Promise<Site | undefined>
   byDomain(domain: string): Promise<Site | undefined>
-  /** Whether events of this user or anonymous id are to be dropped. */
-  isSuppressed(siteId: string, userId: string | null, anonymousId: string | null): Promise<boolean>
+  /** The site's suppression list as `userId:…` and `anonymousId:…` entries. */
+  suppressions(siteId: string): Promise<ReadonlySet<string>>
   /** Forgets what is cached for a site (after a settings or suppression change). */
   invalidate(siteId: string): void
 }
@@ -44,14 +44,7 @@ export function createSiteCache(store: EventStore, now: () => number, ttlMs = 10
       domains.set(key, { site, until: now() + ttlMs })
       return site
     },
-    async isSuppressed(siteId, userId, anonymousId) {
-      const ids = await suppressionSet(siteId)
-      if (ids.size === 0) return false
-      return (
-        (userId !== null && ids.has(`userId:${userId}`)) ||
-        (anonymousId !== null && ids.has(`anonymousId:${anonymousId}`))
-      )
-    },
+    suppressions: suppressionSet,
     invalidate(siteId) {
       sites.delete(siteId)
       suppressed.delete(siteId)
