@@ -23,7 +23,7 @@ function scan(host: string, table: Table): string | null {
 const memo = new Map<Table, Map<string, string | null>>()
 function lookup(host: string, table: Table): string | null {
   let m = memo.get(table)
-  if (!m) memo.set(table, (m = new Map()))
+  if (!m) memo.set(table, (m = new Map<string, string | null>()))
   let name = m.get(host)
   if (name === undefined) {
     name = scan(host, table)

@@ -17,7 +17,11 @@ export const MAX_FUTURE_MS = 60_000
  * eventTime({ timestamp: '2026-01-01T10:00:00Z', sentAt: '2026-01-01T10:00:05Z' }, received)
  */
 export function eventTime(
-  m: { timestamp?: string | undefined; originalTimestamp?: string | undefined; sentAt?: string },
+  m: {
+    timestamp?: string | undefined
+    originalTimestamp?: string | undefined
+    sentAt?: string | undefined
+  },
   receivedAt: number,
 ): { timestamp: number; clamped: boolean } {
   const original = m.originalTimestamp ?? m.timestamp
@@ -43,8 +47,9 @@ const obj = (v: unknown): Record<string, unknown> | undefined =>
  * `context.page` for everything else.
  */
 export function toStoredEvent(
-  message: Message & { sentAt?: string },
-  input: { siteId: string; receivedAt: number },
+  message: Message,
+  /** `sentAt` of the batch, used when the message has none of its own. */
+  input: { siteId: string; receivedAt: number; sentAt?: string | undefined },
 ): StoredEvent {
   const page = obj(message.context?.page) ?? {}
   const props = message.type === 'page' ? (message.properties ?? {}) : {}
@@ -57,7 +62,10 @@ export function toStoredEvent(
         : null
   const anonymousId = message.anonymousId ?? null
   const userId = message.userId ?? null
-  const time = eventTime(message, input.receivedAt)
+  const time = eventTime(
+    { ...pickTimes(message), sentAt: message.sentAt ?? input.sentAt },
+    input.receivedAt,
+  )
   return {
     siteId: input.siteId,
     messageId: message.messageId,
@@ -87,6 +95,10 @@ export function toStoredEvent(
     utmContent: null,
     flags: time.clamped ? EventFlag.clampedTimestamp : 0,
   }
+}
+
+function pickTimes(m: Message) {
+  return { timestamp: m.timestamp, originalTimestamp: m.originalTimestamp }
 }
 
 /**

@@ -19,6 +19,8 @@ import type { BatchWriter } from './writer'
 /** What the collector knows about the request an event came in (the IP never leaves memory). */
 export interface RequestFacts {
   receivedAt: number
+  /** The batch's `sentAt`, for messages without their own. */
+  sentAt?: string | undefined
   /**
    * The request's User-Agent when a browser sent it (an Origin header, or a
    * browser tracker's route); null for server-side senders, whose
@@ -97,7 +99,11 @@ export function createIngestPipeline(deps: {
     const agent = ua === null ? SERVER_SIDE : userAgents.parse(ua)
     if (agent.isBot && site.settings.botPolicy === 'drop') return { drop: 'bot' }
 
-    const event = toStoredEvent(message, { siteId: site.id, receivedAt: facts.receivedAt })
+    const event = toStoredEvent(message, {
+      siteId: site.id,
+      receivedAt: facts.receivedAt,
+      sentAt: facts.sentAt,
+    })
     const page = urls.of(event.url)
     const referrer = urls.of(event.referrer)
     const strip = site.settings.stripQueryParams ?? DEFAULT_STRIPPED_PARAMS
@@ -206,7 +212,7 @@ export function createIngestPipeline(deps: {
         }
         items.push({ index, message: result.data })
       })
-      return store(site, items, facts, rejected)
+      return store(site, items, { ...facts, sentAt: envelope.sentAt }, rejected)
     },
 
     /** Messages built by the collector itself from another format (already valid). */
@@ -241,9 +247,13 @@ function stripUrlFields(obj: unknown, params: readonly string[], urls: UrlFactsC
   return out
 }
 
-/** Batch-level `context`, `integrations` and `sentAt` apply to every message; the message's own keys win. */
+/**
+ * Batch-level `context` and `integrations` apply to every message; the
+ * message's own keys win. (The batch's `sentAt` travels in `RequestFacts`.)
+ * Messages are copied only when there is something to merge.
+ */
 function mergeEnvelope(raw: unknown, envelope: Envelope): unknown {
-  if (!isObject(raw)) return raw
+  if (!isObject(raw) || (!envelope.context && !envelope.integrations)) return raw
   const merged: Record<string, unknown> = { ...raw }
   // A message whose own context is not an object is left alone to fail validation.
   if (envelope.context && (raw.context === undefined || isObject(raw.context))) {
@@ -252,7 +262,6 @@ function mergeEnvelope(raw: unknown, envelope: Envelope): unknown {
   if (envelope.integrations && (raw.integrations === undefined || isObject(raw.integrations))) {
     merged.integrations = { ...envelope.integrations, ...raw.integrations }
   }
-  if (envelope.sentAt && raw.sentAt === undefined) merged.sentAt = envelope.sentAt
   return merged
 }
 

@@ -36,15 +36,24 @@ export interface Checkpointer {
  * `intervalMs` on the other core.
  *
  * @example
- * const checkpointer = startCheckpointer('./data/pipit.db')
+ * const checkpointer = startCheckpointer('./data/pipit.db', () => db.pragma('wal_autocheckpoint = 1000'))
  * await checkpointer.close()
  */
-export function startCheckpointer(path: string, intervalMs = 250): Checkpointer {
+export function startCheckpointer(
+  path: string,
+  /** Called if the worker fails: the caller then turns SQLite's own checkpoints back on. */
+  onFailure: () => void,
+  intervalMs = 250,
+): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3')
   const worker = new Worker(code, { eval: true, workerData: { path, driver, intervalMs } })
   worker.unref()
   let exited = false
   worker.once('exit', () => (exited = true))
+  worker.once('error', () => {
+    exited = true
+    onFailure()
+  })
   return {
     close() {
       if (exited) return Promise.resolve()
@@ -52,6 +61,7 @@ export function startCheckpointer(path: string, intervalMs = 250): Checkpointer 
         const finish = () => void worker.terminate().then(() => done())
         worker.once('message', finish)
         worker.once('error', finish)
+        worker.ref() // an unref'd worker would let the process exit before it answers
         worker.postMessage('close')
       })
     },

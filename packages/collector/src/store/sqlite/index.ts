@@ -11,6 +11,7 @@ import type {
 } from '../types'
 import { DEFAULT_SETTINGS, EventFlag, SiteExistsError } from '../types'
 import { startCheckpointer } from './checkpointer'
+import { startWriterThread } from './writer-thread'
 import { migrations } from './migrations'
 import type { EventRow, KeyRow, SiteRow, SuppressionRow } from './rows'
 import { EVENT_COLUMNS, eventParams, toEvent, toKey, toSite, toSuppression } from './rows'
@@ -26,10 +27,11 @@ export interface SqliteStoreOptions {
    */
   synchronous?: 'full' | 'normal'
   /**
-   * Where WAL checkpoints run: `background` (default for files) in a worker
-   * thread with its own connection, `inline` inside commits (SQLite's default).
+   * Where event inserts and WAL checkpoints run: `background` (default for
+   * files) in worker threads with their own connections, `inline` on the
+   * calling thread (SQLite's default behaviour).
    */
-  checkpoints?: 'background' | 'inline'
+  threads?: 'background' | 'inline'
 }
 
 /** Brings the schema to the newest version; returns the version reached. */
@@ -64,9 +66,16 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
   migrate(db)
-  const background = options.path !== ':memory:' && options.checkpoints !== 'inline'
+  const background = options.path !== ':memory:' && options.threads !== 'inline'
   if (background) db.pragma('wal_autocheckpoint = 0')
-  const checkpointer = background ? startCheckpointer(options.path) : undefined
+  const checkpointer = background
+    ? startCheckpointer(options.path, () => {
+        if (db.open) db.pragma('wal_autocheckpoint = 1000')
+      })
+    : undefined
+  const writer = background
+    ? startWriterThread(options.path, options.synchronous ?? 'normal')
+    : undefined
 
   const insertSite = db.prepare(
     'INSERT INTO sites (id, name, timezone, domain, settings, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -183,7 +192,10 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
         (siteId === null ? selectInstanceKeys.all() : selectKeysOfSite.all(siteId)).map(toKey),
       ),
 
-    insertEvents: (events) => Promise.resolve(events.length === 0 ? [] : insertMany(events)),
+    insertEvents(events) {
+      if (events.length === 0) return Promise.resolve([])
+      return writer ? writer.insert(events.map(eventParams)) : Promise.resolve(insertMany(events))
+    },
     listEvents: (siteId, opts) =>
       Promise.resolve(selectEvents.all(siteId, opts?.limit ?? -1).map(toEvent)),
     overview(q: OverviewQuery): Promise<OverviewCounts> {
@@ -207,6 +219,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     async close() {
       // The checkpointer's connection closes first, so the writer's close is the
       // last one and folds the WAL into the database file.
+      await writer?.close()
       await checkpointer?.close()
       if (db.open) db.close()
     },

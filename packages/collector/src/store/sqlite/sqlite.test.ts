@@ -12,7 +12,11 @@ let n = 0
 const tmpFile = () => join(dir, `store-${++n}.db`)
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
+// Files write through the writer thread by default; `inline` is the single-connection path.
 describeStoreConformance('sqlite', () => createSqliteStore({ path: tmpFile() }))
+describeStoreConformance('sqlite, inline writes', () =>
+  createSqliteStore({ path: tmpFile(), threads: 'inline' }),
+)
 
 describe('sqlite store', () => {
   it('keeps events across a reopen of the same file', async () => {
