@@ -14,6 +14,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
     labelNames: ['outcome', 'reason'] as const,
     registers: [registry],
   })
+  const bots = new Counter({
+    name: 'pipit_bot_events_total',
+    help: 'Events from bots by what identified them and what was done (flagged or dropped).',
+    labelNames: ['action', 'reason'] as const,
+    registers: [registry],
+  })
   const requests = new Histogram({
     name: 'pipit_request_duration_seconds',
     help: 'Request latency by route and status class.',
@@ -33,7 +39,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
     buckets: [1, 2, 4, 8, 16, 32, 64],
     registers: [registry],
   })
-  return { registry, events, requests, commitEvents, commitRequests }
+  return { registry, events, bots, requests, commitEvents, commitRequests }
 }
 
 export type Metrics = ReturnType<typeof createMetrics>

@@ -97,7 +97,15 @@ export function createIngestPipeline(deps: {
       (typeof context?.userAgent === 'string' ? context.userAgent : null) ?? facts.userAgent
     // No user agent at all: a server-side event about a person, not a bot.
     const agent = ua === null ? SERVER_SIDE : userAgents.parse(ua)
-    if (agent.isBot && site.settings.botPolicy === 'drop') return { drop: 'bot' }
+    if (agent.isBot) {
+      // isbot's patterns are a bounded list, so the reason label stays low-cardinality.
+      const action = site.settings.botPolicy === 'drop' ? 'dropped' : 'flagged'
+      metrics.bots.inc({
+        action,
+        reason: (agent.botPattern ?? 'unknown').slice(0, 40).toLowerCase(),
+      })
+      if (action === 'dropped') return { drop: 'bot' }
+    }
 
     const event = toStoredEvent(message, {
       siteId: site.id,

@@ -170,6 +170,11 @@ describe('site policies', () => {
     const res = await postBatch(app, { batch: [page(GOOGLEBOT)], writeKey: site.writeKey })
     expect(await res.json()).toMatchObject({ accepted: 0, dropped: 1 })
     expect(await store.listEvents('s1')).toHaveLength(2)
+    const metrics = await (
+      await app.request('/metrics', { headers: { authorization: `Bearer ${ADMIN_KEY}` } })
+    ).text()
+    expect(metrics).toMatch(/pipit_bot_events_total\{action="flagged",reason="google"\} 1/)
+    expect(metrics).toMatch(/pipit_bot_events_total\{action="dropped",reason="google"\} 1/)
   })
 
   it('answers 429 with Retry-After past the per-client rate', async () => {
@@ -224,6 +229,22 @@ describe('enrichment', () => {
     expect(e!.url).not.toContain('jo%40x.io')
     expect(e!.url).toContain('ref=1')
     expect(JSON.stringify(e)).not.toMatch(/jo%40x\.io|jo@x\.io/)
+  })
+
+  it('keeps the real time of an event sent days later from an offline queue', async () => {
+    const received = Date.parse('2026-03-10T12:00:00Z')
+    const { app, store, site } = await testApp({ now: () => received })
+    // Tracked three days ago on a device whose clock is 10 minutes slow, sent just now.
+    const slow = 10 * 60_000
+    const tracked = received - 3 * 86_400_000
+    await postBatch(app, {
+      batch: [trackMessage({ timestamp: new Date(tracked - slow).toISOString() })],
+      sentAt: new Date(received - slow).toISOString(),
+      writeKey: site.writeKey,
+    })
+    const [e] = await store.listEvents('s1')
+    expect(e!.timestamp).toBe(tracked)
+    expect(e!.flags).toBe(0)
   })
 
   it('flags a timestamp from the future and stores it at the receive time', async () => {
