@@ -79,7 +79,11 @@ export function toStoredEvent(
     path: str(props.path) ?? str(page.path) ?? pathOf(url),
     url,
     referrer: str(props.referrer) ?? str(page.referrer),
-    properties: obj((message as { properties?: unknown }).properties) ?? null,
+    // An alias keeps its previous id, so erasure can follow it to the subject's older events.
+    properties:
+      message.type === 'alias'
+        ? { previousId: message.previousId }
+        : (obj((message as { properties?: unknown }).properties) ?? null),
     traits: obj((message as { traits?: unknown }).traits) ?? null,
     context: withoutIp(message.context),
     browser: null,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { makeEvent } from '../store/conformance'
 import { createSqliteStore } from '../store/sqlite/index'
 import type { EventStore } from '../store/types'
+import { DEFAULT_SETTINGS } from '../store/types'
 import { createBatchWriter } from './writer'
 
 async function countingStore() {
@@ -11,7 +12,7 @@ async function countingStore() {
     name: 's1',
     timezone: 'UTC',
     domain: null,
-    settings: { allowedOrigins: [], botPolicy: 'flag', stripQueryParams: null },
+    settings: DEFAULT_SETTINGS,
     createdAt: 0,
   })
   const calls: number[] = []

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { EventStore, KeyRecord, Site, StoredEvent } from './types'
-import { EventFlag, SiteExistsError } from './types'
+import { DEFAULT_SETTINGS, EventFlag, SiteExistsError } from './types'
 
 /**
  * The behaviour every `EventStore` adapter must show. Each adapter's test file
@@ -101,6 +101,7 @@ export function describeStoreConformance(
       const updated = await store.updateSite('s1', {
         domain: 'shop.example',
         settings: {
+          ...DEFAULT_SETTINGS,
           allowedOrigins: ['https://shop.example'],
           botPolicy: 'drop',
           stripQueryParams: ['x'],
@@ -171,6 +172,106 @@ export function describeStoreConformance(
       })
     })
 
+    it('follows identity links through shared events and aliases, and erases a subject', async () => {
+      await store.insertEvents([
+        makeEvent({ messageId: '1', anonymousId: 'a1', userId: null }),
+        makeEvent({ messageId: '2', type: 'identify', anonymousId: 'a1', userId: 'u1' }),
+        makeEvent({ messageId: '3', anonymousId: 'a2', userId: 'u1' }),
+        makeEvent({
+          messageId: '4',
+          type: 'alias',
+          anonymousId: null,
+          userId: 'u2',
+          properties: { previousId: 'u1' },
+        }),
+        makeEvent({ messageId: '5', anonymousId: 'a3', userId: 'u2' }),
+        makeEvent({ messageId: '6', anonymousId: 'other', userId: null }),
+        makeEvent({ messageId: '7', siteId: 's2', anonymousId: 'a1', userId: 'u1' }),
+      ])
+      const subject = await store.linkedIds('s1', { anonymousId: 'a1' })
+      expect(subject).toEqual({ userIds: ['u1', 'u2'], anonymousIds: ['a1', 'a2', 'a3', 'u1'] })
+      expect(await store.linkedIds('s1', { userId: 'u2' })).toEqual(subject)
+
+      const first = await store.subjectEvents('s1', subject, 0, 3)
+      expect(first.events.map((e) => e.messageId)).toEqual(['1', '2', '3'])
+      const second = await store.subjectEvents('s1', subject, first.next!, 3)
+      expect(second.events.map((e) => e.messageId)).toEqual(['4', '5'])
+      expect(second.next).toBeNull()
+
+      expect(await store.deleteSubject('s1', subject)).toBe(5)
+      expect((await store.listEvents('s1')).map((e) => e.messageId)).toEqual(['6'])
+      expect(await store.listEvents('s2')).toHaveLength(1)
+    })
+
+    it('anonymises a subject: counts stay, identity goes', async () => {
+      await store.insertEvents([
+        makeEvent({
+          messageId: '1',
+          type: 'page',
+          userId: 'u1',
+          anonymousId: 'a1',
+          visitorId: 'a1',
+          traits: { email: 'x' },
+          context: { ip_hint: 1 },
+        }),
+        makeEvent({
+          messageId: '2',
+          type: 'track',
+          userId: 'u1',
+          anonymousId: 'a1',
+          visitorId: 'a1',
+        }),
+      ])
+      const subject = await store.linkedIds('s1', { userId: 'u1' })
+      expect(await store.anonymizeSubject('s1', subject, 'anon-x')).toBe(2)
+      const events = await store.listEvents('s1')
+      expect(
+        events.map((e) => [e.userId, e.anonymousId, e.visitorId, e.traits, e.context]),
+      ).toEqual([
+        [null, null, 'anon-x', null, null],
+        [null, null, 'anon-x', null, null],
+      ])
+      expect(await store.overview({ siteId: 's1', fromMs: 0, toMs: 10_000 })).toMatchObject({
+        visitors: 1,
+        pageviews: 1,
+        events: 1,
+      })
+    })
+
+    it('purges raw events older than a cut-off, or counts them in a dry run', async () => {
+      await store.insertEvents([
+        makeEvent({ messageId: 'old', timestamp: 100 }),
+        makeEvent({ messageId: 'edge', timestamp: 200 }),
+        makeEvent({ messageId: 'new', timestamp: 300 }),
+        makeEvent({ messageId: 'other-site', siteId: 's2', timestamp: 100 }),
+      ])
+      expect(await store.purgeEvents('s1', 200, true)).toBe(1)
+      expect(await store.listEvents('s1')).toHaveLength(3)
+      expect(await store.purgeEvents('s1', 200, false)).toBe(1)
+      expect((await store.listEvents('s1')).map((e) => e.messageId)).toEqual(['edge', 'new'])
+      expect(await store.listEvents('s2')).toHaveLength(1)
+    })
+
+    it('appends audit entries and lists the newest first', async () => {
+      const entry = {
+        siteId: 's1',
+        at: 1,
+        actor: 'k1',
+        action: 'export' as const,
+        subjectKind: 'userId' as const,
+        subjectId: 'u1',
+        rows: 3,
+      }
+      await store.appendAudit(entry)
+      await store.appendAudit({ ...entry, at: 2, action: 'delete', rows: 3 })
+      await store.appendAudit({ ...entry, siteId: 's2' })
+      expect((await store.listAudit('s1', 10)).map((e) => [e.at, e.action])).toEqual([
+        [2, 'delete'],
+        [1, 'export'],
+      ])
+      expect(await store.listAudit('s1', 1)).toHaveLength(1)
+    })
+
     it('reports itself writable', async () => {
       expect(await store.isWritable()).toBe(true)
     })
@@ -183,7 +284,7 @@ function site(id: string): Site {
     name: `Site ${id}`,
     timezone: 'Europe/Berlin',
     domain: `${id}.example.com`,
-    settings: { allowedOrigins: [], botPolicy: 'flag', stripQueryParams: null },
+    settings: DEFAULT_SETTINGS,
     createdAt: id === 's1' ? 1 : 2,
   }
 }

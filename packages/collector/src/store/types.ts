@@ -78,12 +78,42 @@ export interface SiteSettings {
   botPolicy: 'flag' | 'drop'
   /** Query parameters removed from stored URLs; null: the collector's privacy defaults. */
   stripQueryParams: string[] | null
+  /** Drop events sent with `DNT: 1` or `Sec-GPC: 1` headers. */
+  honorDoNotTrack: boolean
+  /** Store no client ids: every visitor is counted by the daily-salted hash only. */
+  cookieless: boolean
+  /** Days raw events are kept. */
+  retentionDays: number
+  /** Days aggregated data is kept (applies to rollups). */
+  rollupRetentionDays: number
 }
 
 export const DEFAULT_SETTINGS: SiteSettings = {
   allowedOrigins: [],
   botPolicy: 'flag',
   stripQueryParams: null,
+  honorDoNotTrack: false,
+  cookieless: false,
+  retentionDays: 90,
+  rollupRetentionDays: 730,
+}
+
+/** Every id that belongs to one data subject. */
+export interface Subject {
+  userIds: string[]
+  anonymousIds: string[]
+}
+
+/** One line of the append-only audit log. Holds the subject id and nothing else personal. */
+export interface AuditEntry {
+  siteId: string
+  at: number
+  /** The key that acted (its id, never the secret), or `cli`, `scheduler`. */
+  actor: string
+  action: 'export' | 'delete' | 'anonymize' | 'opt-out' | 'opt-in' | 'purge'
+  subjectKind: 'userId' | 'anonymousId' | null
+  subjectId: string | null
+  rows: number
 }
 
 /** A subject on a site's suppression list: its events are dropped at ingest. */
@@ -169,6 +199,29 @@ export interface EventStore {
    * same call, is reported as such and not stored again.
    */
   insertEvents(events: readonly StoredEvent[]): Promise<InsertOutcome[]>
+  /**
+   * Every id linked to a starting one: ids that appear together on an event
+   * (identify, or any event with both) and alias `previousId`s, followed
+   * until nothing new turns up.
+   */
+  linkedIds(siteId: string, start: { userId?: string; anonymousId?: string }): Promise<Subject>
+  /** A page of a subject's events in storage order; `next` is the cursor of the next page. */
+  subjectEvents(
+    siteId: string,
+    subject: Subject,
+    cursor: number,
+    limit: number,
+  ): Promise<{ events: StoredEvent[]; next: number | null }>
+  /** Deletes a subject's events; returns how many. */
+  deleteSubject(siteId: string, subject: Subject): Promise<number>
+  /** Keeps a subject's events for counting but drops ids, traits and context; returns how many. */
+  anonymizeSubject(siteId: string, subject: Subject, visitorId: string): Promise<number>
+  /** Deletes (or with `dryRun` counts) a site's raw events older than `before`. */
+  purgeEvents(siteId: string, before: number, dryRun: boolean): Promise<number>
+  appendAudit(entry: AuditEntry): Promise<void>
+  /** The newest entries first. */
+  listAudit(siteId: string, limit: number): Promise<AuditEntry[]>
+
   /** Raw events of a site in timestamp order (export, tests, rebuilds). */
   listEvents(siteId: string, options?: { limit?: number }): Promise<StoredEvent[]>
   overview(query: OverviewQuery): Promise<OverviewCounts>

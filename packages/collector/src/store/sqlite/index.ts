@@ -11,6 +11,7 @@ import type {
 } from '../types'
 import { DEFAULT_SETTINGS, EventFlag, SiteExistsError } from '../types'
 import { startCheckpointer } from './checkpointer'
+import { subjectMethods } from './subjects'
 import { startWriterThread } from './writer-thread'
 import { migrations } from './migrations'
 import type { EventRow, KeyRow, SiteRow, SuppressionRow } from './rows'
@@ -137,6 +138,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
 
   return {
     kind: 'sqlite',
+    ...subjectMethods(db),
 
     createSite(site) {
       if (selectSite.get(site.id)) return Promise.reject(new SiteExistsError(site.id))

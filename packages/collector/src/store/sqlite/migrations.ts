@@ -75,4 +75,21 @@ export const migrations: readonly string[] = [
     salt BLOB NOT NULL
   ) STRICT, WITHOUT ROWID;
   `,
+  /* 3: append-only audit log */ `
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    site_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject_kind TEXT,
+    subject_id TEXT,
+    rows INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX audit_site ON audit(site_id, id);
+  CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  `,
 ]

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { describeStoreConformance, makeEvent } from '../conformance'
 import { createSqliteStore, migrate } from './index'
 import { migrations } from './migrations'
+import { DEFAULT_SETTINGS } from '../types'
 
 const dir = mkdtempSync(join(tmpdir(), 'pipit-sqlite-'))
 let n = 0
@@ -27,7 +28,7 @@ describe('sqlite store', () => {
       name: 's',
       timezone: 'UTC',
       domain: null,
-      settings: { allowedOrigins: [], botPolicy: 'flag', stripQueryParams: null },
+      settings: DEFAULT_SETTINGS,
       createdAt: 0,
     })
     const e = makeEvent({ siteId: 's', messageId: 'm1', type: 'page', path: '/', country: 'FR' })
@@ -57,7 +58,7 @@ describe('sqlite store', () => {
       name: 's',
       timezone: 'UTC',
       domain: null,
-      settings: { allowedOrigins: [], botPolicy: 'flag', stripQueryParams: null },
+      settings: DEFAULT_SETTINGS,
       createdAt: 0,
     })
     const before = statSync(path).size
@@ -67,6 +68,33 @@ describe('sqlite store', () => {
     )
     await expect.poll(() => statSync(path).size, { timeout: 5_000 }).toBeGreaterThan(before)
     await store.close()
+  })
+
+  it('refuses to change or delete audit entries', async () => {
+    const path = tmpFile()
+    const store = createSqliteStore({ path })
+    await store.createSite({
+      id: 's',
+      name: 's',
+      timezone: 'UTC',
+      domain: null,
+      settings: DEFAULT_SETTINGS,
+      createdAt: 0,
+    })
+    await store.appendAudit({
+      siteId: 's',
+      at: 1,
+      actor: 'k',
+      action: 'delete',
+      subjectKind: 'userId',
+      subjectId: 'u',
+      rows: 1,
+    })
+    await store.close()
+    const db = new Database(path)
+    expect(() => db.prepare('UPDATE audit SET rows = 0').run()).toThrow(/append-only/)
+    expect(() => db.prepare('DELETE FROM audit').run()).toThrow(/append-only/)
+    db.close()
   })
 
   it('migrates idempotently', () => {
