@@ -14,6 +14,7 @@ import { createBatchWriter } from './ingest/writer'
 import { createMetrics, type Metrics } from './metrics'
 import { compatRoutes } from './routes/compat'
 import type { AppDeps, AppEnv } from './routes/env'
+import { gdprRoutes } from './routes/gdpr'
 import { healthRoutes } from './routes/health'
 import { ingestRoutes } from './routes/ingest'
 import { keyRoutes } from './routes/keys'
@@ -103,7 +104,7 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
     metrics.requests.observe({ route, status }, (performance.now() - start) / 1000)
   })
   // Everything but ingest and health needs a secret key; routes check scope and site.
-  for (const path of ['/v1/admin/*', '/v1/sites', '/v1/stats/*', '/metrics']) {
+  for (const path of ['/v1/admin/*', '/v1/sites', '/v1/stats/*', '/v1/gdpr/*', '/metrics']) {
     app.use(path, requireSecretKey(deps.keys))
   }
   app.route('/', healthRoutes(deps))
@@ -112,6 +113,7 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
   app.route('/', statsRoutes(deps))
   app.route('/', siteRoutes(deps))
   app.route('/', keyRoutes(deps))
+  app.route('/', gdprRoutes(deps))
   app.get('/metrics', async (c) => {
     const principal = c.get('principal')
     if (principal.kind !== 'admin' || principal.siteId !== null) {

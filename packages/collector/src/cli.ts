@@ -4,11 +4,14 @@ import { ConfigError, parseConfig } from './config'
 import type { FirstStart } from './node/bootstrap'
 import { errorFields, createLogger } from './node/log'
 import { startServer } from './node/server'
+import { purgeExpired } from './gdpr/retention'
+import { createSqliteStore } from './store/sqlite/index'
 
 const help = `pipit — the Pipit collector
 
 Usage:
   pipit serve [options]    run the collector (SQLite by default)
+  pipit purge [options]    delete raw events past each site's retention (also runs hourly in serve)
   pipit --help             show this help
 
 Options for serve (each also read from the environment):
@@ -17,6 +20,12 @@ Options for serve (each also read from the environment):
   --db <file>          SQLite database file                 PIPIT_DB (./data/pipit.db)
   --example-dir <dir>  folder served at /example/ with the demo site's write key
                        PIPIT_ADMIN_KEY sets the instance admin key (>= 16 chars)
+
+Options for purge:
+  --db <file>          SQLite database file                 PIPIT_DB (./data/pipit.db)
+  --dry-run            only count what would be deleted
+  --site <id>          one site only
+  --now <ISO time>     apply the policy as of this time (default: now)
 
 On a first start with an empty database, serve creates the site "demo" and
 prints its keys once.
@@ -59,11 +68,38 @@ async function main(argv: string[]): Promise<number> {
       host: { type: 'string' },
       db: { type: 'string' },
       'example-dir': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      site: { type: 'string' },
+      now: { type: 'string' },
     },
   })
   const command = positionals[0]
   if (values.help || command === undefined || command === 'help') {
     process.stdout.write(help)
+    return 0
+  }
+  if (command === 'purge') {
+    const config = parseConfig(process.env, { dbPath: values.db })
+    const now = values.now ? Date.parse(values.now) : Date.now()
+    if (Number.isNaN(now)) throw new ConfigError([`--now: not a date: ${values.now}`])
+    const store = createSqliteStore({ path: config.dbPath, threads: 'inline' })
+    try {
+      const dryRun = values['dry-run'] ?? false
+      const results = await purgeExpired(store, {
+        now,
+        dryRun,
+        actor: 'cli',
+        ...(values.site ? { siteId: values.site } : {}),
+      })
+      for (const r of results) {
+        const verb = dryRun ? 'would delete' : 'deleted'
+        process.stdout.write(
+          `${r.siteId}: ${verb} ${r.rows} raw events before ${new Date(r.before).toISOString()}\n`,
+        )
+      }
+    } finally {
+      await store.close()
+    }
     return 0
   }
   if (command !== 'serve') {

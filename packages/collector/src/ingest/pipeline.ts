@@ -21,6 +21,8 @@ export interface RequestFacts {
   receivedAt: number
   /** The batch's `sentAt`, for messages without their own. */
   sentAt?: string | undefined
+  /** The request carried `DNT: 1` or `Sec-GPC: 1`. */
+  doNotTrack?: boolean
   /**
    * The request's User-Agent when a browser sent it (an Origin header, or a
    * browser tracker's route); null for server-side senders, whose
@@ -107,6 +109,10 @@ export function createIngestPipeline(deps: {
       if (action === 'dropped') return { drop: 'bot' }
     }
 
+    if (site.settings.cookieless) {
+      // No client ids are stored: the visitor is the daily-salted hash, as for Plausible.
+      message = { ...message, userId: null, anonymousId: null } as Message
+    }
     const event = toStoredEvent(message, {
       siteId: site.id,
       receivedAt: facts.receivedAt,
@@ -135,7 +141,8 @@ export function createIngestPipeline(deps: {
     event.utmTerm = campaign.term
     event.utmContent = campaign.content
     if (agent.isBot) event.flags |= EventFlag.bot
-    return { event, hashVisitor: !anonymousId && !userId ? ua : undefined }
+    const anonymous = site.settings.cookieless || (!anonymousId && !userId)
+    return { event, hashVisitor: anonymous ? ua : undefined }
   }
 
   /** Prepares valid messages (in input order), stores them and counts every outcome. */
@@ -145,6 +152,11 @@ export function createIngestPipeline(deps: {
     facts: RequestFacts,
     rejected: RejectedEvent[],
   ): Promise<IngestResult> {
+    if (facts.doNotTrack && site.settings.honorDoNotTrack) {
+      metrics.events.inc({ outcome: 'dropped', reason: 'do-not-track' }, items.length)
+      for (const r of rejected) metrics.events.inc({ outcome: 'rejected', reason: r.code })
+      return { accepted: 0, duplicates: 0, dropped: items.length, rejected }
+    }
     const suppressed = await deps.sites.suppressions(site.id)
     const events: StoredEvent[] = []
     let dropped = 0

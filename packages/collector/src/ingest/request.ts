@@ -18,6 +18,7 @@ export function requestFacts(c: Context, deps: AppDeps, fromBrowser = false): Re
   })
   return {
     receivedAt: deps.now(),
+    doNotTrack: c.req.header('dnt') === '1' || c.req.header('sec-gpc') === '1',
     userAgent:
       // Browsers send Origin on every POST (fetch and sendBeacon); server-side senders do not.
       fromBrowser || c.req.header('origin') ? (c.req.header('user-agent') ?? '') : null,

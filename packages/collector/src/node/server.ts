@@ -8,6 +8,7 @@ import { serveStatic } from '@hono/node-server/serve-static'
 import type { Hono } from 'hono'
 import { createApp } from '../app'
 import type { CollectorConfig } from '../config'
+import { purgeExpired } from '../gdpr/retention'
 import { createMetrics } from '../metrics'
 import type { AppEnv } from '../routes/env'
 import { createSqliteStore } from '../store/sqlite/index'
@@ -97,6 +98,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     )
   }
 
+  // Retention: purge expired raw events now and every hour after.
+  const purge = () =>
+    purgeExpired(store, { now: now(), dryRun: false, actor: 'scheduler' }).then(
+      (results) => {
+        const rows = results.reduce((n, r) => n + r.rows, 0)
+        if (rows > 0) logger.info('retention purge', { rows, sites: results.length })
+      },
+      (error: unknown) => logger.error('retention purge failed', errorFields(error)),
+    )
+  await purge()
+  const purgeTimer = setInterval(() => void purge(), 3_600_000)
+  purgeTimer.unref()
+
   const server = await new Promise<ReturnType<typeof serve>>((ready) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => ready(s))
   })
@@ -111,6 +125,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     app,
     firstStart,
     async close() {
+      clearInterval(purgeTimer)
       await new Promise<void>((done) => server.close(() => done()))
       await store.close()
     },

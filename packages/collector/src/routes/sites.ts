@@ -14,6 +14,10 @@ const settingsSchema = z
     allowedOrigins: z.array(z.url().transform((u) => new URL(u).origin)).max(100),
     botPolicy: z.enum(['flag', 'drop']),
     stripQueryParams: z.array(z.string().min(1).max(100)).max(200).nullable(),
+    honorDoNotTrack: z.boolean(),
+    cookieless: z.boolean(),
+    retentionDays: z.number().int().min(1).max(3_650),
+    rollupRetentionDays: z.number().int().min(1).max(36_500),
   })
   .partial()
   .strict()

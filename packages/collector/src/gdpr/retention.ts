@@ -1,0 +1,43 @@
+import type { EventStore } from '../store/types'
+
+const DAY_MS = 86_400_000
+
+export interface PurgeResult {
+  siteId: string
+  /** Raw events before this instant are (or would be) gone. */
+  before: number
+  rows: number
+}
+
+/**
+ * Applies every site's retention policy to raw events: whatever is older than
+ * `retentionDays` goes. With `dryRun` nothing is deleted and the counts say
+ * what would go. Real purges that remove rows are written to the audit log.
+ *
+ * @example
+ * const results = await purgeExpired(store, { now: Date.now(), dryRun: true, actor: 'cli' })
+ */
+export async function purgeExpired(
+  store: EventStore,
+  options: { now: number; dryRun: boolean; actor: string; siteId?: string },
+): Promise<PurgeResult[]> {
+  const sites = (await store.listSites()).filter((s) => !options.siteId || s.id === options.siteId)
+  const results: PurgeResult[] = []
+  for (const site of sites) {
+    const before = options.now - site.settings.retentionDays * DAY_MS
+    const rows = await store.purgeEvents(site.id, before, options.dryRun)
+    if (!options.dryRun && rows > 0) {
+      await store.appendAudit({
+        siteId: site.id,
+        at: options.now,
+        actor: options.actor,
+        action: 'purge',
+        subjectKind: null,
+        subjectId: null,
+        rows,
+      })
+    }
+    results.push({ siteId: site.id, before, rows })
+  }
+  return results
+}
