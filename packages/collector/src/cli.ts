@@ -4,6 +4,8 @@ import { ConfigError, parseConfig } from './config'
 import type { FirstStart } from './node/bootstrap'
 import { errorFields, createLogger } from './node/log'
 import { startServer } from './node/server'
+import { KeyAdminError } from './auth/key-admin'
+import { keysCommand } from './cli-keys'
 import { purgeExpired } from './gdpr/retention'
 import { createSqliteStore } from './store/sqlite/index'
 
@@ -12,6 +14,10 @@ const help = `pipit — the Pipit collector
 Usage:
   pipit serve [options]    run the collector (SQLite by default)
   pipit purge [options]    delete raw events past each site's retention (also runs hourly in serve)
+  pipit keys list [--site ID]                  list keys (secrets of read/admin keys are never shown)
+  pipit keys create --site ID --scope SCOPE    new write, read or admin key, shown once
+  pipit keys rotate KEY_ID                     new key of the same scope; the old one is revoked
+  pipit keys revoke KEY_ID
   pipit --help             show this help
 
 Options for serve (each also read from the environment):
@@ -71,12 +77,26 @@ async function main(argv: string[]): Promise<number> {
       'dry-run': { type: 'boolean' },
       site: { type: 'string' },
       now: { type: 'string' },
+      scope: { type: 'string' },
     },
   })
   const command = positionals[0]
   if (values.help || command === undefined || command === 'help') {
     process.stdout.write(help)
     return 0
+  }
+  if (command === 'keys') {
+    const config = parseConfig(process.env, { dbPath: values.db })
+    const store = createSqliteStore({ path: config.dbPath, threads: 'inline' })
+    try {
+      return await keysCommand(
+        store,
+        { action: positionals[1], keyId: positionals[2], site: values.site, scope: values.scope },
+        (line) => process.stdout.write(line + '\n'),
+      )
+    } finally {
+      await store.close()
+    }
   }
   if (command === 'purge') {
     const config = parseConfig(process.env, { dbPath: values.db })
@@ -131,7 +151,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code
   },
   (error: unknown) => {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof KeyAdminError) {
       process.stderr.write(`pipit: ${error.message}\n`)
     } else if (
       error instanceof TypeError &&

@@ -1,24 +1,10 @@
 import { ErrorCode } from '@pipit/protocol'
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { generateKey } from '../auth/keys'
+import { KeyAdminError, issueKey, listedKey, revokeKey, rotateKey } from '../auth/key-admin'
 import { canAccess } from '../auth/resolver'
 import { HttpError, describeIssues } from '../errors'
-import type { KeyRecord } from '../store/types'
 import type { AppDeps, AppEnv } from './env'
-
-/** A key as listings show it: never the secret of a read or admin key (only its hash is kept). */
-function listedKey(k: KeyRecord) {
-  return {
-    id: k.id,
-    siteId: k.siteId,
-    scope: k.scope,
-    prefix: k.prefix,
-    ...(k.publicKey ? { key: k.publicKey } : {}),
-    createdAt: new Date(k.createdAt).toISOString(),
-    revokedAt: k.revokedAt === null ? null : new Date(k.revokedAt).toISOString(),
-  }
-}
 
 const newKeySchema = z.object({ scope: z.enum(['write', 'read', 'admin']) }).strict()
 
@@ -46,10 +32,18 @@ export function keyRoutes({ store, keys, now }: AppDeps) {
     return key
   }
 
-  async function issue(siteId: string | null, scope: KeyRecord['scope']) {
-    const { secret, record } = generateKey({ siteId, scope, now: now() })
-    await store.createKey(record)
-    return { ...listedKey(record), key: secret }
+  /** Runs a key operation, answering its refusals as HTTP errors. */
+  async function attempt<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op()
+    } catch (error) {
+      if (error instanceof KeyAdminError) {
+        throw error.reason === 'not_found'
+          ? new HttpError(404, ErrorCode.notFound, error.message)
+          : new HttpError(409, ErrorCode.invalidBody, error.message)
+      }
+      throw error
+    }
   }
 
   app.get('/v1/admin/sites/:id/keys', async (c) => {
@@ -74,26 +68,23 @@ export function keyRoutes({ store, keys, now }: AppDeps) {
     }
     if (!(await store.getSite(siteId)))
       throw new HttpError(404, ErrorCode.siteNotFound, `no site ${siteId}`)
-    return c.json(await issue(siteId, parsed.data.scope), 201)
+    return c.json(await issueKey(store, siteId, parsed.data.scope, now()), 201)
   })
 
   app.post('/v1/admin/keys/:keyId/rotate', async (c) => {
     const old = await keyOf(c.req.param('keyId'))
     mustAdminister(c.get('principal'), old.siteId)
-    if (old.revokedAt !== null)
-      throw new HttpError(409, ErrorCode.invalidBody, 'the key is revoked already')
-    const fresh = await issue(old.siteId, old.scope)
-    await store.revokeKey(old.id, now())
+    const rotated = await attempt(() => rotateKey(store, old.id, now()))
     keys.forget()
-    return c.json({ revoked: old.id, ...fresh }, 201)
+    return c.json(rotated, 201)
   })
 
   app.delete('/v1/admin/keys/:keyId', async (c) => {
     const key = await keyOf(c.req.param('keyId'))
     mustAdminister(c.get('principal'), key.siteId)
-    const revoked = await store.revokeKey(key.id, now())
+    const result = await attempt(() => revokeKey(store, key.id, now()))
     keys.forget()
-    return c.json({ id: key.id, revoked })
+    return c.json(result)
   })
 
   return app
