@@ -38,38 +38,23 @@ export const configSchema = z.object({
 export type CollectorConfig = z.infer<typeof configSchema>
 
 /** The part of the config `createApp` needs; the rest is for the Node entry. */
-export type AppConfig = Pick<
-  CollectorConfig,
-  | 'adminKey'
-  | 'maxRequestBytes'
-  | 'maxEventBytes'
-  | 'trustProxy'
-  | 'countryHeader'
-  | 'rateLimitSite'
-  | 'rateLimitClient'
->
+const appFields = [
+  'adminKey',
+  'maxRequestBytes',
+  'maxEventBytes',
+  'trustProxy',
+  'countryHeader',
+  'rateLimitSite',
+  'rateLimitClient',
+] as const
+
+export type AppConfig = Pick<CollectorConfig, (typeof appFields)[number]>
 
 /** The app config with every default filled in; pass overrides for what differs. */
 export function appConfig(overrides: Partial<AppConfig> = {}): AppConfig {
-  const {
-    adminKey,
-    maxRequestBytes,
-    maxEventBytes,
-    trustProxy,
-    countryHeader,
-    rateLimitSite,
-    rateLimitClient,
-  } = configSchema.parse({})
-  return {
-    adminKey,
-    maxRequestBytes,
-    maxEventBytes,
-    trustProxy,
-    countryHeader,
-    rateLimitSite,
-    rateLimitClient,
-    ...overrides,
-  }
+  const defaults = configSchema.parse({})
+  const picked = Object.fromEntries(appFields.map((f) => [f, defaults[f]])) as AppConfig
+  return { ...picked, ...overrides }
 }
 
 export class ConfigError extends Error {

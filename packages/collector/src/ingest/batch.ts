@@ -1,7 +1,7 @@
 import type { BatchEnvelope } from '@pipit/protocol'
 import { ErrorCode } from '@pipit/protocol'
 import { batchEnvelopeSchema } from '@pipit/protocol/schema'
-import { HttpError, describeIssues } from '../errors'
+import { HttpError, validate } from '../errors'
 
 /** Parses JSON text, answering 400 `invalid_json` when it is not. */
 export function parseJson(text: string): unknown {
@@ -18,14 +18,11 @@ export function parseJson(text: string): unknown {
  * later, so one bad event never costs its neighbours.
  */
 export function parseBatch(text: string): BatchEnvelope {
-  const envelope = batchEnvelopeSchema.safeParse(parseJson(text))
-  if (!envelope.success) {
-    throw new HttpError(
-      400,
-      ErrorCode.invalidBody,
-      'request body must be a Segment batch: { batch: [...] }',
-      describeIssues(envelope.error.issues),
-    )
-  }
-  return envelope.data
+  const envelope = validate(
+    batchEnvelopeSchema,
+    parseJson(text),
+    ErrorCode.invalidBody,
+    'request body must be a Segment batch: { batch: [...] }',
+  )
+  return envelope
 }

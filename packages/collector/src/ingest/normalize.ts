@@ -1,6 +1,6 @@
 import type { Message } from '@pipit/protocol'
 import type { StoredEvent } from '../store/types'
-import { EventFlag } from '../store/types'
+import { EventFlag, NO_ENRICHMENT } from '../store/types'
 import { pathOf } from '../enrich/url'
 
 /** A timestamp more than this far past the receive time is clamped to it. */
@@ -86,17 +86,7 @@ export function toStoredEvent(
         : (obj((message as { properties?: unknown }).properties) ?? null),
     traits: obj((message as { traits?: unknown }).traits) ?? null,
     context: withoutIp(message.context),
-    browser: null,
-    os: null,
-    deviceType: null,
-    country: null,
-    source: null,
-    channel: null,
-    utmSource: null,
-    utmMedium: null,
-    utmCampaign: null,
-    utmTerm: null,
-    utmContent: null,
+    ...NO_ENRICHMENT,
     flags: time.clamped ? EventFlag.clampedTimestamp : 0,
   }
 }

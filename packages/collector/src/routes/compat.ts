@@ -1,7 +1,7 @@
 import { ErrorCode } from '@pipit/protocol'
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
-import { HttpError, describeIssues } from '../errors'
+import { HttpError, validate } from '../errors'
 import { parseJson } from '../ingest/batch'
 import { readBody } from '../ingest/body'
 import {
@@ -27,15 +27,16 @@ export function compatRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>()
   app.use('/api/*', cors({ origin: (origin) => origin, maxAge: 86_400 }))
 
-  const invalid = (issues: { path: PropertyKey[]; message: string }[]) =>
-    new HttpError(400, ErrorCode.invalidBody, 'invalid event', describeIssues(issues))
   const unknownSite = () => new HttpError(404, ErrorCode.siteNotFound, 'no site for this domain')
 
   app.post('/api/event', async (c) => {
     const { text } = await readBody(c, config.maxEventBytes)
-    const parsed = plausibleEventSchema.safeParse(parseJson(text))
-    if (!parsed.success) throw invalid(parsed.error.issues)
-    const e = parsed.data
+    const e = validate(
+      plausibleEventSchema,
+      parseJson(text),
+      ErrorCode.invalidBody,
+      'invalid event',
+    )
     let site: Site | undefined
     for (const domain of e.domain.split(',')) {
       site = (await sites.byDomain(domain.trim())) ?? (await sites.byId(domain.trim()))
@@ -62,9 +63,12 @@ export function compatRoutes(deps: AppDeps) {
 
   app.post('/api/send', async (c) => {
     const { text } = await readBody(c, config.maxEventBytes)
-    const parsed = umamiEventSchema.safeParse(parseJson(text))
-    if (!parsed.success) throw invalid(parsed.error.issues)
-    const { type, payload: p } = parsed.data
+    const { type, payload: p } = validate(
+      umamiEventSchema,
+      parseJson(text),
+      ErrorCode.invalidBody,
+      'invalid event',
+    )
     const host = hostOf(p.hostname ? `https://${p.hostname}` : null)
     const site = (await sites.byId(p.website)) ?? (host ? await sites.byDomain(host) : undefined)
     if (!site) throw unknownSite()

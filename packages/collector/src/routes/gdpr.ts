@@ -3,7 +3,7 @@ import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { canAccess } from '../auth/resolver'
-import { HttpError, describeIssues } from '../errors'
+import { HttpError, validate } from '../errors'
 import { contentTypes, exportStream } from '../gdpr/export'
 import { purgeExpired } from '../gdpr/retention'
 import type { AuditEntry } from '../store/types'
@@ -27,18 +27,8 @@ export function gdprRoutes(deps: AppDeps) {
   const { store, now, sites } = deps
   const app = new Hono<AppEnv>()
 
-  function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-    const r = schema.safeParse(input)
-    if (!r.success) {
-      throw new HttpError(
-        400,
-        ErrorCode.invalidQuery,
-        'invalid request',
-        describeIssues(r.error.issues),
-      )
-    }
-    return r.data
-  }
+  const parse = <T extends z.ZodType>(schema: T, input: unknown) =>
+    validate(schema, input, ErrorCode.invalidQuery, 'invalid request')
 
   async function admitted(c: Context<AppEnv>, siteId: string) {
     if (!canAccess(c.get('principal'), siteId, 'admin')) {

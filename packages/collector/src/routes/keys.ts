@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { KeyAdminError, issueKey, listedKey, revokeKey, rotateKey } from '../auth/key-admin'
 import { canAccess } from '../auth/resolver'
-import { HttpError, describeIssues } from '../errors'
+import { HttpError, validate } from '../errors'
 import type { AppDeps, AppEnv } from './env'
 
 const newKeySchema = z.object({ scope: z.enum(['write', 'read', 'admin']) }).strict()
@@ -57,18 +57,15 @@ export function keyRoutes({ store, keys, now }: AppDeps) {
   app.post('/v1/admin/sites/:id/keys', async (c) => {
     const siteId = c.req.param('id')
     mustAdminister(c.get('principal'), siteId)
-    const parsed = newKeySchema.safeParse(await c.req.json().catch(() => undefined))
-    if (!parsed.success) {
-      throw new HttpError(
-        400,
-        ErrorCode.invalidBody,
-        'expected { "scope": "write" | "read" | "admin" }',
-        describeIssues(parsed.error.issues),
-      )
-    }
+    const parsed = validate(
+      newKeySchema,
+      await c.req.json().catch(() => undefined),
+      ErrorCode.invalidBody,
+      'expected { "scope": "write" | "read" | "admin" }',
+    )
     if (!(await store.getSite(siteId)))
       throw new HttpError(404, ErrorCode.siteNotFound, `no site ${siteId}`)
-    return c.json(await issueKey(store, siteId, parsed.data.scope, now()), 201)
+    return c.json(await issueKey(store, siteId, parsed.scope, now()), 201)
   })
 
   app.post('/v1/admin/keys/:keyId/rotate', async (c) => {

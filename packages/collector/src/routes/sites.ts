@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { generateKey } from '../auth/keys'
 import { canAccess } from '../auth/resolver'
-import { HttpError, describeIssues } from '../errors'
+import { HttpError, validate } from '../errors'
 import { isTimeZone } from '../stats/range'
 import type { EventStore, Site } from '../store/types'
 import { DEFAULT_SETTINGS, SiteExistsError } from '../store/types'
@@ -109,17 +109,9 @@ export function siteRoutes({ store, now, onSiteChange }: AppDeps) {
     } catch {
       body = {}
     }
-    const parsed = newSiteSchema.safeParse(body ?? {})
-    if (!parsed.success) {
-      throw new HttpError(
-        400,
-        ErrorCode.invalidBody,
-        'invalid site',
-        describeIssues(parsed.error.issues),
-      )
-    }
+    const parsed = validate(newSiteSchema, body ?? {}, ErrorCode.invalidBody, 'invalid site')
     try {
-      return c.json(await createSiteWithKeys(store, parsed.data, now()), 201)
+      return c.json(await createSiteWithKeys(store, parsed, now()), 201)
     } catch (error) {
       if (error instanceof SiteExistsError) {
         throw new HttpError(409, ErrorCode.siteExists, error.message)
@@ -133,18 +125,15 @@ export function siteRoutes({ store, now, onSiteChange }: AppDeps) {
     if (!canAccess(c.get('principal'), id, 'admin')) {
       throw new HttpError(403, ErrorCode.forbidden, 'changing a site needs its admin key')
     }
-    const parsed = sitePatchSchema.safeParse(await c.req.json().catch(() => undefined))
-    if (!parsed.success) {
-      throw new HttpError(
-        400,
-        ErrorCode.invalidBody,
-        'invalid site settings',
-        describeIssues(parsed.error.issues),
-      )
-    }
+    const parsed = validate(
+      sitePatchSchema,
+      await c.req.json().catch(() => undefined),
+      ErrorCode.invalidBody,
+      'invalid site settings',
+    )
     let site: Site | undefined
     try {
-      site = await store.updateSite(id, parsed.data as Partial<Site>)
+      site = await store.updateSite(id, parsed as Partial<Site>)
     } catch (error) {
       if (error instanceof SiteExistsError)
         throw new HttpError(409, ErrorCode.siteExists, error.message)

@@ -1,7 +1,7 @@
 import { ErrorCode } from '@pipit/protocol'
 import { Hono } from 'hono'
 import { canAccess } from '../auth/resolver'
-import { HttpError, describeIssues } from '../errors'
+import { HttpError, validate } from '../errors'
 import { dayRange, rangeQuerySchema } from '../stats/range'
 import type { AppDeps, AppEnv } from './env'
 
@@ -10,16 +10,13 @@ export function statsRoutes({ store }: AppDeps) {
   const app = new Hono<AppEnv>()
 
   app.get('/v1/stats/overview', async (c) => {
-    const query = rangeQuerySchema.safeParse(c.req.query())
-    if (!query.success) {
-      throw new HttpError(
-        400,
-        ErrorCode.invalidQuery,
-        'expected site, from and to (YYYY-MM-DD)',
-        describeIssues(query.error.issues),
-      )
-    }
-    const { site: siteId, from, to } = query.data
+    const query = validate(
+      rangeQuerySchema,
+      c.req.query(),
+      ErrorCode.invalidQuery,
+      'expected site, from and to (YYYY-MM-DD)',
+    )
+    const { site: siteId, from, to } = query
     if (!canAccess(c.get('principal'), siteId, 'read')) {
       throw new HttpError(403, ErrorCode.forbidden, 'this key cannot read that site')
     }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { EventStore, KeyRecord, Site, StoredEvent } from './types'
-import { DEFAULT_SETTINGS, EventFlag, SiteExistsError } from './types'
+import { DEFAULT_SETTINGS, EventFlag, NO_ENRICHMENT, SiteExistsError } from './types'
 
 /**
  * The behaviour every `EventStore` adapter must show. Each adapter's test file
@@ -321,18 +321,7 @@ export function makeEvent(overrides: Partial<StoredEvent> = {}): StoredEvent {
     properties: null,
     traits: null,
     context: null,
-    browser: null,
-    os: null,
-    deviceType: null,
-    country: null,
-    source: null,
-    channel: null,
-    utmSource: null,
-    utmMedium: null,
-    utmCampaign: null,
-    utmTerm: null,
-    utmContent: null,
-    flags: 0,
+    ...NO_ENRICHMENT,
     ...overrides,
   }
 }

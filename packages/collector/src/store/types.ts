@@ -49,6 +49,22 @@ export interface StoredEvent {
   flags: number
 }
 
+/** The enrichment fields of an event before anything is known (normalisation, tests). */
+export const NO_ENRICHMENT = {
+  browser: null,
+  os: null,
+  deviceType: null,
+  country: null,
+  source: null,
+  channel: null,
+  utmSource: null,
+  utmMedium: null,
+  utmCampaign: null,
+  utmTerm: null,
+  utmContent: null,
+  flags: 0,
+} as const satisfies Partial<StoredEvent>
+
 /** Facts about an event worth keeping but not worth a column each. */
 export const EventFlag = {
   /** The client's timestamp lay in the future and was clamped to the receive time. */

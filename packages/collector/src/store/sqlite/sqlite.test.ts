@@ -11,6 +11,14 @@ import { DEFAULT_SETTINGS } from '../types'
 const dir = mkdtempSync(join(tmpdir(), 'pipit-sqlite-'))
 let n = 0
 const tmpFile = () => join(dir, `store-${++n}.db`)
+const site = (id: string) => ({
+  id,
+  name: id,
+  timezone: 'UTC',
+  domain: null,
+  settings: DEFAULT_SETTINGS,
+  createdAt: 0,
+})
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 // Files write through the writer thread by default; `inline` is the single-connection path.
@@ -23,14 +31,7 @@ describe('sqlite store', () => {
   it('keeps events across a reopen of the same file', async () => {
     const path = tmpFile()
     const first = createSqliteStore({ path })
-    await first.createSite({
-      id: 's',
-      name: 's',
-      timezone: 'UTC',
-      domain: null,
-      settings: DEFAULT_SETTINGS,
-      createdAt: 0,
-    })
+    await first.createSite(site('s'))
     const e = makeEvent({ siteId: 's', messageId: 'm1', type: 'page', path: '/', country: 'FR' })
     await first.insertEvents([e])
     await first.close()
@@ -53,14 +54,7 @@ describe('sqlite store', () => {
   it('checkpoints the WAL into the database file in the background', async () => {
     const path = tmpFile()
     const store = createSqliteStore({ path })
-    await store.createSite({
-      id: 's',
-      name: 's',
-      timezone: 'UTC',
-      domain: null,
-      settings: DEFAULT_SETTINGS,
-      createdAt: 0,
-    })
+    await store.createSite(site('s'))
     const before = statSync(path).size
     // ~200 rows are far below SQLite's own 1,000-page trigger: only the worker copies them.
     await store.insertEvents(
@@ -73,14 +67,7 @@ describe('sqlite store', () => {
   it('refuses to change or delete audit entries', async () => {
     const path = tmpFile()
     const store = createSqliteStore({ path })
-    await store.createSite({
-      id: 's',
-      name: 's',
-      timezone: 'UTC',
-      domain: null,
-      settings: DEFAULT_SETTINGS,
-      createdAt: 0,
-    })
+    await store.createSite(site('s'))
     await store.appendAudit({
       siteId: 's',
       at: 1,
