@@ -196,7 +196,10 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
 
     insertEvents(events) {
       if (events.length === 0) return Promise.resolve([])
-      return writer ? writer.insert(events.map(eventParams)) : Promise.resolve(insertMany(events))
+      // If the writer thread ever dies, the main connection takes over rather than fail every request.
+      return writer?.alive()
+        ? writer.insert(events.map(eventParams))
+        : Promise.resolve(insertMany(events))
     },
     listEvents: (siteId, opts) =>
       Promise.resolve(selectEvents.all(siteId, opts?.limit ?? -1).map(toEvent)),

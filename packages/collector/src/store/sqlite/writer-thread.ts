@@ -38,6 +38,8 @@ parentPort.on('message', (m) => {
 
 export interface WriterThread {
   insert(rows: unknown[][]): Promise<InsertOutcome[]>
+  /** False once the thread has failed or stopped. */
+  alive(): boolean
   close(): Promise<void>
 }
 
@@ -90,6 +92,7 @@ export function startWriterThread(path: string, synchronous: 'full' | 'normal'):
   worker.unref()
 
   return {
+    alive: () => failure === undefined,
     insert(rows) {
       if (failure) return Promise.reject(failure)
       return new Promise((resolve, reject) => {
