@@ -152,12 +152,13 @@ export function createIngestPipeline(deps: {
     facts: RequestFacts,
     rejected: RejectedEvent[],
   ): Promise<IngestResult> {
+    for (const r of rejected) metrics.events.inc({ outcome: 'rejected', reason: r.code })
     if (facts.doNotTrack && site.settings.honorDoNotTrack) {
       metrics.events.inc({ outcome: 'dropped', reason: 'do-not-track' }, items.length)
-      for (const r of rejected) metrics.events.inc({ outcome: 'rejected', reason: r.code })
       return { accepted: 0, duplicates: 0, dropped: items.length, rejected }
     }
     const suppressed = await deps.sites.suppressions(site.id)
+    const network = anonymizeIp(facts.ip)
     const events: StoredEvent[] = []
     let dropped = 0
     for (const item of items) {
@@ -170,7 +171,7 @@ export function createIngestPipeline(deps: {
       if (p.hashVisitor !== undefined) {
         p.event.visitorId = await deps.visitors.visitorId(
           site.id,
-          anonymizeIp(facts.ip),
+          network,
           p.hashVisitor,
           facts.receivedAt,
         )
@@ -183,7 +184,6 @@ export function createIngestPipeline(deps: {
       metrics.events.inc({ outcome: 'accepted', reason: '' }, outcomes.length - duplicates)
     }
     if (duplicates > 0) metrics.events.inc({ outcome: 'duplicate', reason: '' }, duplicates)
-    for (const r of rejected) metrics.events.inc({ outcome: 'rejected', reason: r.code })
     return { accepted: outcomes.length - duplicates, duplicates, dropped, rejected }
   }
 
