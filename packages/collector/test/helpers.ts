@@ -6,10 +6,16 @@ import { createApp } from '../src/app'
 import { type AppConfig, appConfig } from '../src/config'
 import { createSiteWithKeys } from '../src/routes/sites'
 import { createSqliteStore } from '../src/store/sqlite/index'
+import type { EventStore } from '../src/store/types'
 
 const dir = mkdtempSync(join(tmpdir(), 'pipit-test-'))
 let n = 0
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+/** Stores opened by `testApp`: closed (stopping their worker threads) before the folder goes. */
+const opened: EventStore[] = []
+afterAll(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close()))
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 })
+})
 
 /** A fresh SQLite file in a temp folder removed after the file's tests. */
 export const tmpDb = () => join(dir, `t-${process.pid}-${++n}.db`)
@@ -21,6 +27,7 @@ export async function testApp(
   options: { now?: () => number; maxRequestBytes?: number; config?: Partial<AppConfig> } = {},
 ) {
   const store = createSqliteStore({ path: tmpDb(), synchronous: 'normal' })
+  opened.push(store)
   const app = createApp({
     store,
     config: appConfig({

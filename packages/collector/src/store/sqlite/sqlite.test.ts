@@ -19,7 +19,7 @@ const site = (id: string) => ({
   settings: DEFAULT_SETTINGS,
   createdAt: 0,
 })
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }))
 
 // Files write through the writer thread by default; `inline` is the single-connection path.
 describeStoreConformance('sqlite', () => createSqliteStore({ path: tmpFile() }))
