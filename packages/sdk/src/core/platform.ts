@@ -5,11 +5,23 @@
  * enforce that).
  */
 
-/** A persistent key-value store (IndexedDB, AsyncStorage, memory). */
+/**
+ * A persistent key-value store (IndexedDB, AsyncStorage, memory). Values are
+ * JSON-compatible, so a string store (AsyncStorage) implements it with
+ * `JSON.stringify`/`JSON.parse`.
+ */
 export interface KeyValueStore {
   get<T>(key: string): Promise<T | undefined>
   set(key: string, value: unknown): Promise<void>
   del(key: string): Promise<void>
+  /**
+   * Reads, changes and writes one key as one atomic step, also against other
+   * tabs of the same browser (one IndexedDB transaction). `fn` runs exactly
+   * once; when it returns undefined, the key is deleted. A single-context
+   * host (React Native) gets this with a per-key promise chain around get +
+   * set.
+   */
+  update<T>(key: string, fn: (old: T | undefined) => T | undefined): Promise<void>
 }
 
 export interface TransportRequest {
@@ -21,6 +33,7 @@ export interface TransportRequest {
 }
 
 export interface TransportResponse {
+  /** The HTTP status; `0` when the request was handed to the host with no way to learn the answer (sendBeacon). */
   status: number
   /** The parsed JSON answer, when there was one. */
   body?: unknown
@@ -37,6 +50,12 @@ export interface Transport {
 export interface Lifecycle {
   /** The app is being hidden or closed: last chance to send. */
   onHide(listener: () => void): () => void
+  /** The network came back. */
+  onOnline(listener: () => void): () => void
+  /** Whether the host believes it is online now (`navigator.onLine`, NetInfo). */
+  isOnline(): boolean
+  /** The current screen or URL changed without a page load (SPA navigation). */
+  onNavigate(listener: () => void): () => void
 }
 
 export interface Clock {
@@ -54,6 +73,14 @@ export type HostContext = {
   timezone?: string
 }
 
+/** The user's browser-level privacy signals. */
+export interface PrivacySignals {
+  /** `navigator.doNotTrack === '1'`. */
+  doNotTrack: boolean
+  /** `navigator.globalPrivacyControl === true` (Sec-GPC). */
+  globalPrivacyControl: boolean
+}
+
 export interface Platform {
   storage: KeyValueStore
   transport: Transport
@@ -62,20 +89,22 @@ export interface Platform {
   /** Cryptographically random bytes. */
   randomBytes(length: number): Uint8Array
   context(): HostContext
+  privacy(): PrivacySignals
+  /** Writes a diagnostic line (the console in a browser). */
+  log(level: 'debug' | 'warn', message: string, data?: unknown): void
 }
 
 /** A `KeyValueStore` in memory: for hosts without storage, and for tests. */
 export function createMemoryStore(): KeyValueStore {
   const map = new Map<string, unknown>()
-  return {
+  const store: KeyValueStore = {
     get: <T>(key: string) => Promise.resolve(map.get(key) as T | undefined),
-    set: (key, value) => {
-      map.set(key, value)
-      return Promise.resolve()
-    },
-    del: (key) => {
-      map.delete(key)
-      return Promise.resolve()
+    set: (key, value) => Promise.resolve(void map.set(key, value)),
+    del: (key) => Promise.resolve(void map.delete(key)),
+    update: <T>(key: string, fn: (old: T | undefined) => T | undefined) => {
+      const value = fn(map.get(key) as T)
+      return value === undefined ? store.del(key) : store.set(key, value)
     },
   }
+  return store
 }

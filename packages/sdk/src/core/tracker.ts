@@ -1,121 +1,315 @@
-import type { BatchPayload, Message } from '@pipit/protocol'
+import type { Message } from '@pipit/protocol'
+import { ATTRIBUTION_KEY, mergeTouches, touchFrom } from './attribution'
+import { pickVariant } from './experiments'
 import { uuidv4, uuidv7 } from './ids'
 import type { Platform } from './platform'
+import { createQueue } from './queue'
+import type { DeliveryStats, DropReason } from './sender'
+import { createSender, UNLOAD_BYTES } from './sender'
+import type { Session } from './session'
+import { isActive, SESSION_KEY, touchSession } from './session'
+import type { Consent, EventMap, Properties, Tracker, TrackerOptions } from './types'
 
-export type Properties = Record<string, unknown>
-
-export interface TrackerOptions {
-  /** The site's public write key. */
-  writeKey: string
-  /** The collector's origin, e.g. `https://stats.example.com`. */
-  host: string
-  /** Send when this many events are waiting (default 20). */
-  maxBatchSize?: number
-  /** Send at most this long after an event was tracked, ms (default 5000). */
-  flushInterval?: number
-}
-
-export interface Tracker {
-  /** Records a custom event. */
-  track(event: string, properties?: Properties): void
-  /** Records a page view; name and properties are optional. */
-  page(name?: string, properties?: Properties): void
-  /** Sends everything waiting; resolves when the collector has answered. */
-  flush(): Promise<void>
-  /** Stops timers and listeners; events still waiting stay unsent. */
-  shutdown(): void
-}
+export const CONSENT_KEY = 'pipit:v1:consent'
+export const USER_KEY = 'pipit:v1:user'
+/** Events held in memory while consent is pending; older ones are dropped beyond this. */
+export const MAX_HELD = 100
+/** The exposure event `getVariant` tracks once per experiment and user. */
+export const EXPOSURE_EVENT = 'Experiment Viewed'
 
 const LIBRARY = { name: '@pipit/sdk', version: '0.1.0' }
+const iso = (ms: number) => new Date(ms).toISOString()
+
+interface User {
+  anonymousId?: string
+  userId?: string
+  traits?: Properties
+  /** `experimentId:unit` of the exposures tracked for this user, newest last. */
+  exposed?: string[]
+}
+
+type Draft = Record<string, unknown> & { type: Message['type'] }
 
 /**
- * The tracker on any platform: stamps events, queues them and sends them in
- * Segment batches to `${host}/v1/batch`.
+ * The tracker on any platform: consent gate, identity, sessions, attribution
+ * and experiments, in front of the durable queue and sender. Bad options log
+ * one warning and give a tracker that does nothing; no method ever throws.
  */
-export function createCore(options: TrackerOptions, platform: Platform): Tracker {
-  const endpoint = `${options.host.replace(/\/+$/, '')}/v1/batch`
-  const maxBatch = options.maxBatchSize ?? 20
-  const interval = options.flushInterval ?? 5_000
-  const { clock } = platform
-  const anonymousId = uuidv4(platform.randomBytes(16))
-  let queue: Message[] = []
-  let timer: unknown
-  let inflight: Promise<void> | undefined
-  let stopped = false
-
-  type Partial =
-    | { type: 'track'; event: string; properties: Properties }
-    | { type: 'page'; name?: string; properties: Properties }
-
-  function enqueue(partial: Partial): void {
-    if (stopped) return
-    const now = clock.now()
-    const host = platform.context()
-    queue.push({
-      ...partial,
-      messageId: uuidv7(now, platform.randomBytes(16)),
-      anonymousId,
-      timestamp: new Date(now).toISOString(),
-      context: { library: LIBRARY, ...host },
-    })
-    if (queue.length >= maxBatch) void flush()
-    else if (timer === undefined) timer = clock.setTimeout(() => void flush(), interval)
+export function createCore<E extends EventMap<E> = Record<string, Properties | undefined>>(
+  options: TrackerOptions,
+  platform: Platform,
+): Tracker<E> {
+  const problem =
+    typeof options?.writeKey !== 'string' || !options.writeKey
+      ? 'bad writeKey'
+      : typeof options.host !== 'string' || !/^https?:\/\/[^/]/.test(options.host)
+        ? 'bad host'
+        : undefined
+  if (problem) {
+    platform.log('warn', `[pipit] ${problem}: tracking is off`)
+    return noopTracker()
   }
 
-  async function sendOnce(unloading: boolean): Promise<void> {
-    if (timer !== undefined) clock.clearTimeout(timer)
-    timer = undefined
-    while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch)
-      const payload: BatchPayload<Message> = {
-        batch,
-        sentAt: new Date(clock.now()).toISOString(),
-        writeKey: options.writeKey,
-      }
-      let ok = false
-      try {
-        const res = await platform.transport.send({
-          url: endpoint,
-          body: JSON.stringify(payload),
-          unloading,
-        })
-        // 4xx other than 408/429 will never succeed: drop rather than block the queue.
-        ok = res.status < 500 && res.status !== 408 && res.status !== 429
-      } catch {
-        ok = false
-      }
-      if (!ok) return
-      const sent = new Set(batch)
-      queue = queue.filter((m) => !sent.has(m))
+  const { clock, storage } = platform
+  const log = (message: string, data?: unknown) =>
+    options.debug && platform.log('debug', `[pipit] ${message}`, data)
+  const stats = zeroStats()
+  const drop = (messages: Message[], reason: DropReason) => {
+    if (messages.length === 0) return
+    stats.dropped[reason] += messages.length
+    log(`dropped: ${reason}`, messages)
+    try {
+      options.onDrop?.(messages, reason)
+    } catch (error) {
+      log('onDrop threw', error)
     }
   }
+  const newId = () => uuidv4(platform.randomBytes(16))
+  const sender = createSender({
+    platform,
+    queue: createQueue(storage, {
+      maxEvents: options.maxQueueEvents ?? 1_000,
+      maxBytes: options.maxQueueBytes ?? 1_000_000,
+    }),
+    url: `${options.host.replace(/\/+$/, '')}/v1/batch`,
+    writeKey: options.writeKey,
+    owner: newId(),
+    maxBatchSize: options.maxBatchSize ?? 20,
+    maxBatchBytes: options.maxBatchBytes ?? UNLOAD_BYTES,
+    flushInterval: options.flushInterval ?? 5_000,
+    retryBudget: options.retryBudget ?? 15 * 60_000,
+    stats,
+    drop,
+    log,
+  })
 
-  function flush(unloading = false): Promise<void> {
-    const run = (inflight ?? Promise.resolve()).then(() => sendOnce(unloading))
-    inflight = run.finally(() => {
-      if (inflight === tracked) inflight = undefined
-    })
-    const tracked = inflight
-    return run
+  const signals = platform.privacy()
+  const blocked =
+    (options.honorDoNotTrack === true && signals.doNotTrack) ||
+    (options.honorGlobalPrivacyControl !== false && signals.globalPrivacyControl)
+  const chosen = options.consent === 'pending' ? undefined : options.consent
+  let consent: Consent = blocked ? 'denied' : (chosen ?? 'pending')
+  let decided = blocked || chosen !== undefined
+  /** Consent granted and identity loaded: events go straight to the queue. */
+  let open = false
+  let stopped = false
+  let user: User = {}
+  let session: Session | undefined
+  let held: Message[] = []
+  const landing = platform.context().page
+  const touch = landing && touchFrom(landing.url, landing.referrer)
+  let attribution = mergeTouches(undefined, touch, landing?.url)
+  let lastPage: string | undefined
+
+  const storageFailed = (error: unknown) => log('storage failed', error)
+  // Storage work runs one step at a time, in call order.
+  let chain: Promise<unknown> = Promise.resolve()
+  const step = (fn: () => Promise<unknown>): void => {
+    chain = chain.then(fn).catch(storageFailed)
   }
 
-  const unsubscribe = platform.lifecycle.onHide(() => void flush(true))
+  async function grant(): Promise<void> {
+    const candidate = newId()
+    await storage.update<User>(USER_KEY, (stored) => {
+      // Another tab may have granted first: share its anonymous id.
+      user = {
+        ...stored,
+        ...user,
+        anonymousId: stored?.anonymousId ?? user.anonymousId ?? candidate,
+      }
+      return user
+    })
+    await storage.set(CONSENT_KEY, 'granted')
+    await storage.set(ATTRIBUTION_KEY, attribution)
+    open = consent === 'granted'
+    const replay = held
+    held = []
+    replay.forEach(admit)
+    // Sends what earlier pages left in the queue.
+    void sender.flush()
+  }
+
+  async function deny(): Promise<void> {
+    open = false
+    drop(held, 'consent')
+    held = []
+    user = {}
+    session = undefined
+    await sender.clear()
+    for (const key of [USER_KEY, SESSION_KEY, ATTRIBUTION_KEY]) await storage.del(key)
+    await storage.set(CONSENT_KEY, 'denied')
+  }
+
+  step(async () => {
+    const stored = await storage.get<Consent>(CONSENT_KEY)
+    if (!decided && stored) consent = stored
+    if (consent === 'denied')
+      return stored && stored !== 'denied' ? deny() : drop(held.splice(0), 'consent')
+    if (consent !== 'granted') return
+    user = { ...(await storage.get<User>(USER_KEY)), ...user }
+    session = await storage.get<Session>(SESSION_KEY)
+    attribution = mergeTouches(await storage.get(ATTRIBUTION_KEY), touch, landing?.url)
+    await grant()
+  })
+
+  /** Stamps identity, session and attribution on an event and queues it. */
+  function admit(draft: Message): void {
+    const at = Date.parse(draft.timestamp ?? '') || clock.now()
+    const { session: current, started } = touchSession(session, at)
+    session = current
+    void storage
+      .update<Session>(SESSION_KEY, (stored) => {
+        // Another tab runs a session already: join it from the next event on.
+        session = isActive(stored, at) && stored.id !== current.id ? stored : current
+        return { id: session.id, last: Math.max(session.last, at) }
+      })
+      .catch(storageFailed)
+    const m = { ...draft, anonymousId: user.anonymousId } as Message
+    if (user.userId) m.userId ??= user.userId
+    m.context = {
+      ...m.context,
+      session: { id: current.id, start: iso(current.id), isNew: started },
+      ...(attribution.last ? { campaign: attribution.last } : {}),
+      ...(attribution.first ? { firstTouch: attribution.first } : {}),
+      ...(user.traits ? { traits: user.traits } : {}),
+    }
+    let out: Message | null | undefined | false = m
+    try {
+      out = options.beforeSend ? options.beforeSend(m) : m
+    } catch (error) {
+      log('beforeSend threw', error)
+    }
+    if (!out) return drop([m], 'filtered')
+    sender.enqueue(out)
+  }
+
+  function record(draft: Draft): void {
+    if (stopped) return
+    const now = clock.now()
+    const m = {
+      ...draft,
+      messageId: uuidv7(now, platform.randomBytes(16)),
+      timestamp: iso(now),
+      context: { library: LIBRARY, ...platform.context() },
+    } as Message
+    if (consent === 'denied') return drop([m], 'consent')
+    if (open) return admit(m)
+    held.push(m)
+    if (held.length > MAX_HELD) drop(held.splice(0, 1), 'consent')
+  }
+
+  function page(name?: string, properties?: Properties): void {
+    const current = platform.context().page
+    lastPage = current?.url
+    record({ type: 'page', ...(name ? { name } : {}), properties: { ...current, ...properties } })
+  }
+
+  const saveUser = () => step(() => (open ? storage.set(USER_KEY, user) : Promise.resolve()))
+  const unsubscribe = [
+    platform.lifecycle.onHide(() => sender.hide()),
+    options.autoPageviews
+      ? platform.lifecycle.onNavigate(() => {
+          if (platform.context().page?.url !== lastPage) page()
+        })
+      : () => {},
+  ]
+  if (options.autoPageviews) page()
+
+  const safe =
+    <A extends unknown[]>(fn: (...args: A) => void) =>
+    (...args: A): void => {
+      try {
+        fn(...args)
+      } catch (error) {
+        log('call failed', error)
+      }
+    }
 
   return {
-    track: (event, properties) => enqueue({ type: 'track', event, properties: properties ?? {} }),
-    page(name, properties) {
-      const page = platform.context().page
-      enqueue({
-        type: 'page',
-        ...(name ? { name } : {}),
-        properties: { ...page, ...properties },
-      })
+    track: safe((event: string, properties?: Properties) =>
+      record({ type: 'track', event, properties: { ...properties } }),
+    ),
+    page: safe(page),
+    identify: safe((userId: string, traits?: Properties) => {
+      const same = user.userId === userId
+      user = { ...user, userId, traits: { ...(same ? user.traits : {}), ...traits } }
+      saveUser()
+      record({ type: 'identify', userId, traits: { ...traits } })
+    }),
+    reset: safe(() => {
+      user = open ? { anonymousId: newId() } : {}
+      session = undefined
+      saveUser()
+      step(() => storage.del(SESSION_KEY))
+    }),
+    get consent() {
+      return consent
     },
-    flush: () => flush(),
-    shutdown() {
+    setConsent: safe((next: 'granted' | 'denied') => {
+      if (next !== 'granted' && next !== 'denied') return
+      if (blocked && next === 'granted') return log('denied by DNT/GPC')
+      if (next === consent && decided) return
+      decided = true
+      consent = next
+      step(next === 'granted' ? grant : deny)
+    }),
+    getVariant<V>(experimentId: string, variants: readonly V[], weights?: readonly number[]): V {
+      try {
+        const unit = user.userId ?? user.anonymousId
+        if (!open || !unit || variants.length < 2) return variants[0]!
+        const variant = pickVariant(experimentId, unit, variants, weights)
+        const key = `${experimentId}:${unit}`
+        if (!user.exposed?.includes(key)) {
+          user = { ...user, exposed: [...(user.exposed ?? []), key].slice(-200) }
+          saveUser()
+          record({
+            type: 'track',
+            event: EXPOSURE_EVENT,
+            properties: { experiment_id: experimentId, variant },
+          })
+        }
+        return variant
+      } catch (error) {
+        log('getVariant failed', error)
+        return variants[0]!
+      }
+    },
+    ready: () => chain.then(() => undefined),
+    flush: () =>
+      chain
+        .then(() => (open ? sender.flush() : undefined))
+        .catch((error: unknown) => log('flush failed', error)),
+    stats: () => ({ ...stats, dropped: { ...stats.dropped } }),
+    shutdown: safe(() => {
       stopped = true
-      if (timer !== undefined) clock.clearTimeout(timer)
-      unsubscribe()
-    },
+      sender.stop()
+      unsubscribe.forEach((off) => off())
+    }),
+  } as Tracker<E>
+}
+
+const zeroStats = (): DeliveryStats => ({
+  queued: 0,
+  sent: 0,
+  retried: 0,
+  dropped: { consent: 0, filtered: 0, evicted: 0, rejected: 0, too_large: 0 },
+})
+
+/** The tracker bad options give: every method is safe to call and does nothing. */
+export function noopTracker<E extends EventMap<E>>(): Tracker<E> {
+  const nothing = () => {}
+  const done = () => Promise.resolve()
+  return {
+    track: nothing,
+    page: nothing,
+    identify: nothing,
+    reset: nothing,
+    setConsent: nothing,
+    shutdown: nothing,
+    consent: 'denied',
+    getVariant: <V>(_: string, variants: readonly V[]) => variants[0]!,
+    ready: done,
+    flush: done,
+    stats: zeroStats,
   }
 }

@@ -1,6 +1,10 @@
 /// <reference lib="dom" />
 import type { HostContext, Platform } from '../../core/platform'
-import { createMemoryStore } from '../../core/platform'
+import { createBrowserStore } from './storage'
+
+/** Bodies up to this size go with keepalive, so a send survives the page closing mid-flight. */
+const KEEPALIVE_BYTES = 32_000
+const noop = () => {}
 
 /**
  * The browser platform. Every DOM access is guarded, so the same code runs
@@ -9,37 +13,75 @@ import { createMemoryStore } from '../../core/platform'
  */
 export function createBrowserPlatform(): Platform {
   const hasDocument = typeof document !== 'undefined'
+  const guard = (listener: () => void) => () => {
+    try {
+      listener()
+    } catch {
+      // The SDK never throws into the page.
+    }
+  }
+  const on = (target: EventTarget, type: string, listener: () => void) => {
+    const safe = guard(listener)
+    target.addEventListener(type, safe)
+    return () => target.removeEventListener(type, safe)
+  }
   return {
-    storage: createMemoryStore(),
+    storage: createBrowserStore(),
     transport: {
       async send({ url, body, unloading }) {
-        // text/plain keeps this a CORS "simple" request: no preflight round trip.
-        const res = await fetch(url, {
-          method: 'POST',
-          body,
-          headers: { 'content-type': 'text/plain' },
-          keepalive: Boolean(unloading),
-          credentials: 'omit',
-        })
-        let parsed: unknown
+        let res: Response
         try {
-          parsed = await res.json()
-        } catch {
-          parsed = undefined
+          // A string body goes as text/plain;charset=UTF-8: a CORS "simple"
+          // request, with no preflight round trip.
+          res = await fetch(url, {
+            method: 'POST',
+            body,
+            keepalive: Boolean(unloading) || body.length <= KEEPALIVE_BYTES,
+            credentials: 'omit',
+            signal: AbortSignal.timeout?.(30_000),
+          })
+        } catch (error) {
+          // keepalive refused (over budget, or unsupported): the beacon is the last resort.
+          if (unloading && typeof navigator !== 'undefined' && navigator.sendBeacon?.(url, body)) {
+            return { status: 0 }
+          }
+          throw error
         }
+        const parsed: unknown = await res.json().catch(() => undefined)
         return { status: res.status, body: parsed, retryAfter: res.headers.get('retry-after') }
       },
     },
     lifecycle: {
       onHide(listener) {
-        if (!hasDocument) return () => {}
-        const onVisibility = () => document.visibilityState === 'hidden' && listener()
-        document.addEventListener('visibilitychange', onVisibility)
-        window.addEventListener('pagehide', listener)
-        return () => {
-          document.removeEventListener('visibilitychange', onVisibility)
-          window.removeEventListener('pagehide', listener)
+        if (!hasDocument) return noop
+        const offs = [
+          on(
+            document,
+            'visibilitychange',
+            () => document.visibilityState === 'hidden' && listener(),
+          ),
+          on(window, 'pagehide', listener),
+        ]
+        return () => offs.forEach((off) => off())
+      },
+      onOnline: (listener) => (hasDocument ? on(window, 'online', listener) : noop),
+      isOnline: () => typeof navigator === 'undefined' || navigator.onLine !== false,
+      onNavigate(listener) {
+        if (!hasDocument) return noop
+        const notify = guard(listener)
+        const patch = (name: 'pushState' | 'replaceState') => {
+          // eslint-disable-next-line @typescript-eslint/unbound-method -- put back as is on shutdown
+          const original = history[name]
+          const patched = (...args: Parameters<History['pushState']>) => {
+            original.apply(history, args)
+            notify()
+          }
+          history[name] = patched
+          // Restore only if nobody patched over us since.
+          return () => history[name] === patched && (history[name] = original)
         }
+        const offs = [patch('pushState'), patch('replaceState'), on(window, 'popstate', notify)]
+        return () => offs.forEach((off) => off())
       },
     },
     clock: {
@@ -64,5 +106,16 @@ export function createBrowserPlatform(): Platform {
         timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       }
     },
+    privacy: () => {
+      const nav = (typeof navigator === 'undefined' ? {} : navigator) as {
+        doNotTrack?: string | null
+        globalPrivacyControl?: boolean
+      }
+      return {
+        doNotTrack: nav.doNotTrack === '1',
+        globalPrivacyControl: nav.globalPrivacyControl === true,
+      }
+    },
+    log: (level, message, data) => console[level](message, ...(data === undefined ? [] : [data])),
   }
 }

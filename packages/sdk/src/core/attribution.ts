@@ -1,0 +1,72 @@
+/** Where a visit came from: campaign parameters, click ids, referrer and landing page. */
+export type Touch = Record<string, string>
+
+export const ATTRIBUTION_KEY = 'pipit:v1:attribution'
+
+/** Segment's `context.campaign` names for the utm parameters. */
+const UTM: Record<string, string> = {
+  utm_source: 'source',
+  utm_medium: 'medium',
+  utm_campaign: 'name',
+  utm_term: 'term',
+  utm_content: 'content',
+  utm_id: 'id',
+}
+
+/** Ad click ids: Google, Meta, Microsoft, TikTok, LinkedIn, X, Reddit, Snap, Pinterest, Yandex, Impact, Mailchimp... */
+export const CLICK_IDS =
+  'gclid gbraid wbraid dclid fbclid msclkid ttclid li_fat_id twclid rdt_cid sccid epik yclid'.split(
+    ' ',
+  )
+
+/**
+ * The touch a landing URL and referrer describe, or undefined for a direct or
+ * internal visit (which keeps the previous last touch, as last-non-direct
+ * attribution does).
+ *
+ * @example
+ * touchFrom('https://shop.test/?utm_source=news&gclid=abc', '')
+ * // { source: 'news', gclid: 'abc', landing: 'https://shop.test/?utm_source=news&gclid=abc' }
+ */
+export function touchFrom(url: string, referrer: string): Touch | undefined {
+  const touch: Touch = {}
+  // Parsed by hand: `URL` is not an ECMAScript global (React Native's lacks searchParams).
+  const query = url.split('#')[0]!.split('?')[1] ?? ''
+  for (const pair of query.split('&')) {
+    const [rawKey = '', rawValue = ''] = pair.split('=')
+    const key = decode(rawKey).toLowerCase()
+    const name = UTM[key] ?? (CLICK_IDS.includes(key) ? key : undefined)
+    const value = decode(rawValue)
+    if (name && value) touch[name] = value.slice(0, 200)
+  }
+  const external = !!referrer && hostOf(referrer) !== hostOf(url)
+  if (!external && Object.keys(touch).length === 0) return undefined
+  if (external) touch.referrer = referrer
+  touch.landing = url
+  return touch
+}
+
+const hostOf = (url: string) => /^[a-z][\w+.-]*:\/\/([^/?#]+)/i.exec(url)?.[1]?.toLowerCase()
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '))
+  } catch {
+    return text
+  }
+}
+
+/**
+ * Merges this visit's touch into what was stored: the first touch is kept
+ * forever (a direct first visit is recorded as its landing page), the last
+ * touch is replaced by every new non-direct one.
+ */
+export function mergeTouches(
+  stored: { first?: Touch; last?: Touch } | undefined,
+  touch: Touch | undefined,
+  landing: string | undefined,
+): { first?: Touch; last?: Touch } {
+  const first = stored?.first ?? touch ?? (landing ? { landing } : undefined)
+  const last = touch ?? stored?.last
+  return { ...(first ? { first } : {}), ...(last ? { last } : {}) }
+}
