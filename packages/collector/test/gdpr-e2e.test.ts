@@ -49,6 +49,7 @@ describe('GDPR end to end through a real server', () => {
       writeKey: site.writeKey,
       host: collector.url,
       flushInterval: 60_000,
+      consent: 'granted',
     })
     for (let i = 0; i < 5; i++) tracker.track('Viewed', { i })
     await tracker.flush()
