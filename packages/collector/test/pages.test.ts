@@ -43,6 +43,7 @@ describe.skipIf(!browserTestsEnabled)('example page and dashboard in Chromium', 
     page.on('pageerror', (e) => problems.push(e.message))
 
     await page.goto(`${collector.url}/example/`)
+    await page.getByRole('button', { name: 'Accept all' }).click()
     await page.getByText('Page view sent.').waitFor()
     await page.getByRole('button', { name: 'Track "Signup Clicked"' }).click()
     await page.getByText('Event "Signup Clicked" sent.').waitFor()
@@ -71,7 +72,7 @@ describe.skipIf(!browserTestsEnabled)('example page and dashboard in Chromium', 
     await page.reload()
     await expect.poll(() => page.textContent('#events')).toBe('1')
     expect(problems).toEqual([])
-  })
+  }, 30_000)
 
   it('refuses a wrong key with a visible message', async () => {
     const page = await browser.newPage()

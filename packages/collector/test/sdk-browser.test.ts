@@ -261,6 +261,8 @@ describe.skipIf(!browserTestsEnabled)('SDK delivery in Chromium', () => {
     }
     await expect.poll(() => stored('burst-').length, { timeout: 40_000 }).toBe(30)
     expect(failed).toBe(answers.length)
+    // Stored first, then answered: wait for the tab to settle the last answer.
+    await expect.poll(() => page.evaluate(() => window.pipit.stats().sent)).toBe(30)
     const stats = await page.evaluate(() => window.pipit.stats())
     expect(stats).toMatchObject({ queued: 30, sent: 30 })
     expect(stats.retried).toBeGreaterThan(0)
