@@ -5,5 +5,8 @@
 export default [
   'packages/protocol/vitest.config.ts',
   'packages/sdk/vitest.config.ts',
+  'packages/consent/vitest.config.ts',
+  'packages/react/vitest.config.ts',
+  'packages/react/vitest.react18.config.ts',
   'packages/collector/vitest.config.ts',
 ]

@@ -2,12 +2,13 @@ import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 /**
- * Vitest global setup: the collector serves the SDK's script-tag build at
- * `/pipit.js`, so browser tests need it built from the current source.
+ * Vitest global setup: the collector serves the SDK's and the consent
+ * banner's script-tag builds at `/pipit.js` and `/pipit-consent.js`, so
+ * browser tests need them built from the current source.
  */
 export default function setup(): void {
   if (process.env.PIPIT_SKIP_SDK_BUILD === '1') return
-  execFileSync('npm', ['run', 'build', '--silent', '-w', '@pipit/sdk'], {
+  execFileSync('npm', ['run', 'build', '--silent', '-w', '@pipit/sdk', '-w', '@pipit/consent'], {
     cwd: fileURLToPath(new URL('../../../', import.meta.url)),
     stdio: 'pipe',
   })

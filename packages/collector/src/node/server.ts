@@ -39,17 +39,25 @@ const require = createRequire(import.meta.url)
 const packageRoot = dirname(require.resolve('@pipit/collector/package.json'))
 
 /** The SDK's browser build, served at `/pipit.js` like Plausible's and Umami's scripts. */
-function sdkScriptPath(): string | undefined {
+/** Where a workspace package's built script-tag file is, if it is built. */
+function scriptPath(specifier: string): string | undefined {
   try {
-    return require.resolve('@pipit/sdk/pipit.global.js')
+    return require.resolve(specifier)
   } catch {
     return undefined
   }
 }
 
+/** Browser scripts the collector serves, by URL path. */
+const SCRIPTS: Record<string, string> = {
+  '/pipit.js': '@pipit/sdk/pipit.global.js',
+  '/pipit-consent.js': '@pipit/consent/pipit-consent.global.js',
+}
+
 /**
  * Opens the SQLite store, creates the demo site on a first start, and serves
- * the collector, its dashboard, the SDK script and the example page.
+ * the collector, its dashboard, the SDK and consent banner scripts and the
+ * example page.
  *
  * @example
  * const server = await startServer({ config: parseConfig(process.env) })
@@ -75,14 +83,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   const publicDir = join(packageRoot, 'public')
   app.get('/', async (c) => c.html(await readFile(join(publicDir, 'index.html'), 'utf8')))
-  app.get('/pipit.js', async (c) => {
-    const path = sdkScriptPath()
-    const script = path ? await readFile(path, 'utf8').catch(() => undefined) : undefined
-    if (!script) return c.text('// the SDK is not built: run `npm run build`', 503)
-    c.header('content-type', 'text/javascript; charset=utf-8')
-    c.header('cache-control', 'public, max-age=300')
-    return c.body(script)
-  })
+  for (const [route, specifier] of Object.entries(SCRIPTS)) {
+    app.get(route, async (c) => {
+      const path = scriptPath(specifier)
+      const script = path ? await readFile(path, 'utf8').catch(() => undefined) : undefined
+      if (!script) return c.text(`// ${specifier} is not built: run \`npm run build\``, 503)
+      c.header('content-type', 'text/javascript; charset=utf-8')
+      c.header('cache-control', 'public, max-age=300')
+      return c.body(script)
+    })
+  }
   if (options.exampleDir) {
     const exampleDir = resolve(options.exampleDir)
     app.get('/example', (c) => c.redirect('/example/'))

@@ -1,0 +1,2 @@
+/** The `<script src="/pipit-consent.js">` build: exposes `window.PipitConsent`. */
+export { createConsentBanner, openConsentSettings, readConsentChoice } from './index'
