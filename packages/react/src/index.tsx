@@ -105,10 +105,11 @@ export function useTracker(): Tracker {
  * const [consent, setConsent] = useConsent()
  */
 export function useConsent(): [Consent, (consent: 'granted' | 'denied') => void] {
-  const { tracker, subscribe, notify } = useContext(PipitContext)
+  const { tracker, pending, subscribe, notify } = useContext(PipitContext)
   const consent = useSyncExternalStore(
     subscribe,
-    () => tracker.consent,
+    // Until a provider given `options` has created its tracker, consent is still unknown.
+    () => (pending ? 'pending' : tracker.consent),
     () => 'pending' as const,
   )
   const set = useCallback(
@@ -181,12 +182,22 @@ export function usePageViews(location: string | undefined): void {
  * <ConsentBanner privacyPolicyUrl="/privacy" />
  */
 export function ConsentBanner(props: Omit<BannerOptions, 'tracker'>): null {
-  const { tracker, pending } = useContext(PipitContext)
+  const { tracker, pending, notify } = useContext(PipitContext)
   const propsRef = useRef(props)
   useEffect(() => {
     if (pending) return
-    const banner = createConsentBanner({ ...propsRef.current, tracker })
+    const banner = createConsentBanner({
+      ...propsRef.current,
+      // Notify useConsent directly too: the banner applies a remembered choice as it mounts,
+      // before the provider's window listener is (re)attached.
+      tracker: {
+        setConsent(state) {
+          tracker.setConsent(state)
+          notify()
+        },
+      },
+    })
     return () => banner.destroy()
-  }, [tracker, pending])
+  }, [tracker, pending, notify])
   return null
 }

@@ -148,26 +148,66 @@ describe(`@pipit/react on React ${version}`, () => {
     expect(events(t)).toEqual(['page', 'page', 'page'])
   })
 
-  it('renders on the server without touching the browser or creating a tracker', () => {
+  it('hydrates server markup without a mismatch, then shows consent and the variant', async () => {
     function App() {
       const [consent] = useConsent()
-      const v = useExperiment('e', ['first', 'second'])
-      usePageViews('/')
+      const variant = useExperiment('pricing', ['control', 'compact'], [0, 1])
       return (
-        <p>
-          {consent} {v}
+        <p data-testid="app">
+          {consent} {variant}
         </p>
       )
     }
-    const html = renderToString(
+    const container = document.createElement('div')
+    container.innerHTML = renderToString(
       <PipitProvider options={options}>
         <App />
+      </PipitProvider>,
+    )
+    document.body.append(container)
+    expect(container.textContent).toBe('pending control')
+    const { t, tracker: tr } = tracker({ consent: 'granted' })
+    await tr.ready()
+    // A mismatch would be reported through console.error, which fails the test.
+    render(
+      <PipitProvider tracker={tr}>
+        <App />
+      </PipitProvider>,
+      { container, hydrate: true },
+    )
+    await act(() => tr.ready())
+    expect(screen.getByTestId('app').textContent).toBe('granted compact')
+    await tr.flush()
+    expect(events(t)).toEqual([EXPOSURE_EVENT])
+  })
+
+  it('reads consent as pending, never denied, until the provider has created its tracker', async () => {
+    const seen: string[] = []
+    function Seen() {
+      seen.push(useConsent()[0])
+      return null
+    }
+    render(
+      <PipitProvider options={options}>
+        <Seen />
+      </PipitProvider>,
+    )
+    await act(() => new Promise((resolve) => setTimeout(resolve, 10)))
+    expect(seen.length).toBeGreaterThan(1)
+    expect(new Set(seen)).toEqual(new Set(['pending']))
+  })
+
+  it('shows the choice the banner remembered as soon as it mounts', () => {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify({ analytics: true, marketing: false, at: 1 }))
+    const { tracker: tr } = tracker()
+    render(
+      <PipitProvider tracker={tr}>
+        <ConsentView />
         <ConsentBanner />
       </PipitProvider>,
     )
-    expect(html).toContain('pending')
-    expect(html).toContain('first')
-    expect(document.querySelector('[data-pipit-consent]')).toBeNull()
+    expect(tr.consent).toBe('granted')
+    expect(screen.getByTestId('consent').textContent).toBe('granted')
   })
 
   it('creates its tracker from options after mounting and mounts the banner, removed on unmount', () => {
