@@ -20,6 +20,7 @@ import { ingestRoutes } from './routes/ingest'
 import { keyRoutes } from './routes/keys'
 import { siteRoutes } from './routes/sites'
 import { statsRoutes } from './routes/stats'
+import { openApiDocument } from './openapi'
 import type { EventStore } from './store/types'
 
 export interface CreateAppOptions {
@@ -35,6 +36,9 @@ export interface CreateAppOptions {
   metrics?: Metrics
 }
 
+/** The collector's API version, as the OpenAPI document states it. */
+export const API_VERSION = '0.1.0'
+
 /** Routes reported by name in the latency histogram; anything else is `other`. */
 const knownRoutes = new Set([
   '/v1/batch',
@@ -47,6 +51,12 @@ const knownRoutes = new Set([
   '/api/event',
   '/api/send',
   '/v1/stats/overview',
+  '/v1/stats/timeseries',
+  '/v1/stats/breakdown',
+  '/v1/stats/realtime',
+  '/v1/stats/funnel',
+  '/v1/stats/retention',
+  '/openapi.json',
   '/healthz',
   '/readyz',
   '/metrics',
@@ -107,6 +117,13 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
   for (const path of ['/v1/admin/*', '/v1/sites', '/v1/stats/*', '/v1/gdpr/*', '/metrics']) {
     app.use(path, requireSecretKey(deps.keys))
   }
+  let openapi: string | undefined
+  app.get('/openapi.json', (c) => {
+    openapi ??= JSON.stringify(openApiDocument(API_VERSION))
+    c.header('content-type', 'application/json; charset=utf-8')
+    c.header('access-control-allow-origin', '*')
+    return c.body(openapi)
+  })
   app.route('/', healthRoutes(deps))
   app.route('/', ingestRoutes(deps))
   app.route('/', compatRoutes(deps))

@@ -14,6 +14,8 @@ const help = `pipit — the Pipit collector
 Usage:
   pipit serve [options]    run the collector (SQLite by default)
   pipit purge [options]    delete raw events past each site's retention (also runs hourly in serve)
+  pipit aggregate [--rebuild] [--site ID]   roll up new events (serve does this every 5 s);
+                           --rebuild recomputes every day that still has raw events
   pipit keys list [--site ID]                  list keys (secrets of read/admin keys are never shown)
   pipit keys create --site ID --scope SCOPE    new write, read or admin key, shown once
   pipit keys rotate KEY_ID                     new key of the same scope; the old one is revoked
@@ -26,6 +28,9 @@ Options for serve (each also read from the environment):
   --db <file>          SQLite database file                 PIPIT_DB (./data/pipit.db)
   --example-dir <dir>  folder served at /example/ with the demo site's write key
                        PIPIT_ADMIN_KEY sets the instance admin key (>= 16 chars)
+
+Options for aggregate:
+  --db <file>          SQLite database file                 PIPIT_DB (./data/pipit.db)
 
 Options for purge:
   --db <file>          SQLite database file                 PIPIT_DB (./data/pipit.db)
@@ -64,6 +69,29 @@ function banner(
   return lines.join('\n') + '\n\n'
 }
 
+/** A one-line progress bar on a terminal; on anything else, a line every 10%. */
+function progressBar(out: NodeJS.WriteStream) {
+  let lastTenth = -1
+  return {
+    update(p: { done: number; total: number; day: string }) {
+      const share = p.total ? p.done / p.total : 1
+      if (out.isTTY) {
+        const width = 30
+        const filled = Math.round(share * width)
+        out.write(
+          `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} days  ${p.day} `,
+        )
+      } else if (Math.floor(share * 10) > lastTenth) {
+        lastTenth = Math.floor(share * 10)
+        out.write(`${Math.round(share * 100)}% (${p.done}/${p.total} days)\n`)
+      }
+    },
+    done() {
+      if (out.isTTY) out.write('\n')
+    },
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -78,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
       site: { type: 'string' },
       now: { type: 'string' },
       scope: { type: 'string' },
+      rebuild: { type: 'boolean' },
     },
   })
   const command = positionals[0]
@@ -117,6 +146,26 @@ async function main(argv: string[]): Promise<number> {
           `${r.siteId}: ${verb} ${r.rows} raw events before ${new Date(r.before).toISOString()}\n`,
         )
       }
+    } finally {
+      await store.close()
+    }
+    return 0
+  }
+  if (command === 'aggregate') {
+    const config = parseConfig(process.env, { dbPath: values.db })
+    // Background threads: a rebuild recomputes days on every core.
+    const store = createSqliteStore({ path: config.dbPath })
+    try {
+      const bar = progressBar(process.stderr)
+      const result = await store.aggregate({
+        rebuild: values.rebuild ?? false,
+        ...(values.site ? { siteId: values.site } : {}),
+        onProgress: (p) => bar.update(p),
+      })
+      bar.done()
+      process.stdout.write(
+        `aggregated ${result.days} days (${result.visits} visits, ${result.events} new events) in ${(result.ms / 1000).toFixed(1)} s\n`,
+      )
     } finally {
       await store.close()
     }

@@ -33,6 +33,13 @@ export const configSchema = z.object({
   rateLimitSite: z.coerce.number().min(0).default(1_000),
   /** Ingest requests a second per client address and site (bursts twice that); 0: off. */
   rateLimitClient: z.coerce.number().min(0).default(50),
+  /**
+   * How long a stats request waits for events that are stored but not yet
+   * aggregated, ms. Small sites' passes take milliseconds, so their answers
+   * include events stored a moment before; beyond the wait, answers come
+   * from the rollups as they are (the scheduler keeps them seconds behind).
+   */
+  statsFreshnessMs: z.coerce.number().int().min(0).default(250),
 })
 
 export type CollectorConfig = z.infer<typeof configSchema>
@@ -46,6 +53,7 @@ const appFields = [
   'countryHeader',
   'rateLimitSite',
   'rateLimitClient',
+  'statsFreshnessMs',
 ] as const
 
 export type AppConfig = Pick<CollectorConfig, (typeof appFields)[number]>
@@ -76,6 +84,7 @@ const envNames: Record<string, string> = {
   countryHeader: 'PIPIT_COUNTRY_HEADER',
   rateLimitSite: 'PIPIT_RATE_LIMIT_SITE',
   rateLimitClient: 'PIPIT_RATE_LIMIT_CLIENT',
+  statsFreshnessMs: 'PIPIT_STATS_FRESHNESS_MS',
 }
 
 /**

@@ -32,6 +32,8 @@ export async function testApp(
     store,
     config: appConfig({
       adminKey: ADMIN_KEY,
+      // Tests read stats right after storing events: wait for the pass however slow the machine.
+      statsFreshnessMs: 60_000,
       ...(options.maxRequestBytes ? { maxRequestBytes: options.maxRequestBytes } : {}),
       ...options.config,
     }),

@@ -37,7 +37,13 @@ export function startCollectorProcess(options: {
     ],
     {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...options.env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOST: '127.0.0.1',
+        // Stats read right after ingest wait for the aggregation, however slow the machine.
+        PIPIT_STATS_FRESHNESS_MS: '60000',
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   )

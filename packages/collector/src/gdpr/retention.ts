@@ -7,6 +7,9 @@ export interface PurgeResult {
   /** Raw events before this instant are (or would be) gone. */
   before: number
   rows: number
+  /** Visits (with their rollups) of local days before `rollupsBefore` deleted (or that would be). */
+  visits: number
+  rollupsBefore: string
 }
 
 /**
@@ -26,6 +29,10 @@ export async function purgeExpired(
   for (const site of sites) {
     const before = options.now - site.settings.retentionDays * DAY_MS
     const rows = await store.purgeEvents(site.id, before, options.dryRun)
+    const rollupsBefore = new Date(
+      options.now - site.settings.rollupRetentionDays * DAY_MS,
+    ).toLocaleDateString('sv-SE', { timeZone: site.timezone })
+    const visits = await store.purgeRollups(site.id, rollupsBefore, options.dryRun)
     if (!options.dryRun && rows > 0) {
       await store.appendAudit({
         siteId: site.id,
@@ -37,7 +44,7 @@ export async function purgeExpired(
         rows,
       })
     }
-    results.push({ siteId: site.id, before, rows })
+    results.push({ siteId: site.id, before, rows, visits, rollupsBefore })
   }
   return results
 }

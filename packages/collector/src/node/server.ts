@@ -23,6 +23,8 @@ export interface StartServerOptions {
   /** A folder served at `/example/`; its `index.html` gets the demo site's write key. */
   exampleDir?: string
   logger?: Logger
+  /** How often new events are rolled up (ms, default 5 s); stats queries also catch up first. */
+  aggregateEveryMs?: number
   now?: () => number
 }
 
@@ -121,6 +123,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const purgeTimer = setInterval(() => void purge(), 3_600_000)
   purgeTimer.unref()
 
+  // Aggregation: catch up now (a backfill after an upgrade), then every few seconds.
+  const aggregate = () =>
+    store.aggregate().then(
+      (r) => {
+        if (r.ms > 2_000)
+          logger.info('aggregation', { events: r.events, days: r.days, ms: Math.round(r.ms) })
+      },
+      (error: unknown) => logger.error('aggregation failed', errorFields(error)),
+    )
+  await aggregate()
+  const aggregateTimer = setInterval(() => void aggregate(), options.aggregateEveryMs ?? 5_000)
+  aggregateTimer.unref()
+
   const server = await new Promise<ReturnType<typeof serve>>((ready) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => ready(s))
   })
@@ -136,6 +151,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     firstStart,
     async close() {
       clearInterval(purgeTimer)
+      clearInterval(aggregateTimer)
       await new Promise<void>((done) => server.close(() => done()))
       await store.close()
     },

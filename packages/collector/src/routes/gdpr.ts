@@ -10,7 +10,7 @@ import type { AuditEntry } from '../store/types'
 import type { AppDeps, AppEnv } from './env'
 
 const id = z.string().min(1).max(255)
-const subjectSchema = z
+export const subjectSchema = z
   .object({ site: z.string().min(1).max(64), userId: id.optional(), anonymousId: id.optional() })
   .refine((s) => Boolean(s.userId) !== Boolean(s.anonymousId), {
     message: 'give exactly one of userId and anonymousId',

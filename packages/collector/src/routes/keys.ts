@@ -6,7 +6,7 @@ import { canAccess } from '../auth/resolver'
 import { HttpError, validate } from '../errors'
 import type { AppDeps, AppEnv } from './env'
 
-const newKeySchema = z.object({ scope: z.enum(['write', 'read', 'admin']) }).strict()
+export const newKeySchema = z.object({ scope: z.enum(['write', 'read', 'admin']) }).strict()
 
 /**
  * Key management (admin key of the site, or the instance admin key):

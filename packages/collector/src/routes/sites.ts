@@ -40,7 +40,7 @@ const siteFields = {
   settings: settingsSchema,
 }
 
-const newSiteSchema = z.object({
+export const newSiteSchema = z.object({
   id: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, at most 63')
@@ -51,7 +51,7 @@ const newSiteSchema = z.object({
   settings: siteFields.settings.optional(),
 })
 
-const sitePatchSchema = z.object(siteFields).partial().strict()
+export const sitePatchSchema = z.object(siteFields).partial().strict()
 
 export type NewSite = z.input<typeof newSiteSchema>
 

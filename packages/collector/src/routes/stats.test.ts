@@ -38,20 +38,26 @@ describe('GET /v1/stats/overview', () => {
       bearer(site.readKey),
     )
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({
+    // v3 only identified itself: visitors are people with a page view, screen or event.
+    // v1's two page views lie 9.5 hours apart: two visits.
+    expect(await res.json()).toMatchObject({
       site: 's1',
       from: '2026-03-10',
       to: '2026-03-10',
       timezone: 'Europe/Berlin',
-      visitors: 3,
+      uniques: 'exact',
+      visitors: 2,
+      visits: 3,
       pageviews: 2,
       events: 1,
+      bounceRate: 0.6667,
+      previous: { from: '2026-03-09', to: '2026-03-09', visitors: 1, pageviews: 1 },
     })
     const wide = await app.request(
       '/v1/stats/overview?site=s1&from=2026-03-09&to=2026-03-11',
       bearer(ADMIN_KEY),
     )
-    expect(await wide.json()).toMatchObject({ visitors: 5, pageviews: 3, events: 2 })
+    expect(await wide.json()).toMatchObject({ visitors: 4, pageviews: 3, events: 2 })
   })
 
   it('needs a read or admin key of that site', async () => {
@@ -91,5 +97,169 @@ describe('GET /v1/stats/overview', () => {
     )
     expect(res.status).toBe(404)
     expect(await res.json()).toMatchObject({ error: { code: ErrorCode.siteNotFound } })
+  })
+})
+
+describe('the other stats routes', () => {
+  const q = 'site=s1&from=2026-03-01&to=2026-03-31'
+  const routes = [
+    `/v1/stats/timeseries?${q}`,
+    `/v1/stats/breakdown?${q}&dimension=source`,
+    `/v1/stats/retention?${q}`,
+    `/v1/stats/experiments/e1?${q}&goal=event:Signup`,
+    `/v1/stats/realtime?site=s1`,
+    `/v1/stats/goals?site=s1`,
+  ]
+
+  it.each(routes)('%s needs a read key of the site', async (path) => {
+    const { app, site, other } = await testApp()
+    expect((await app.request(path)).status).toBe(401)
+    expect((await app.request(path, bearer(site.writeKey))).status).toBe(403)
+    expect((await app.request(path, bearer(other.readKey))).status).toBe(403)
+    expect((await app.request(path, bearer(site.readKey))).status).toBe(200)
+  })
+
+  it('needs a read key of the site for funnels, and an admin key to save goals', async () => {
+    const { app, site, other } = await testApp()
+    const funnel = (key: string) =>
+      app.request('/v1/stats/funnel', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          site: 's1',
+          from: '2026-03-01',
+          to: '2026-03-02',
+          steps: [{ page: '/' }, { event: 'Buy' }],
+        }),
+      })
+    expect((await funnel(other.readKey)).status).toBe(403)
+    expect((await funnel(site.readKey)).status).toBe(200)
+    const save = (key: string) =>
+      app.request('/v1/stats/goals?site=s1', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Buy', event: 'Buy' }),
+      })
+    expect((await save(site.readKey)).status).toBe(403)
+    const created = await save(ADMIN_KEY)
+    expect(created.status).toBe(201)
+    const goal = (await created.json()) as { id: string }
+    const list = await app.request('/v1/stats/goals?site=s1', bearer(site.readKey))
+    expect(await list.json()).toMatchObject({
+      goals: [{ id: goal.id, name: 'Buy', kind: 'event', value: 'Buy' }],
+    })
+    const del = await app.request(`/v1/stats/goals/${goal.id}?site=s1`, {
+      method: 'DELETE',
+      ...bearer(ADMIN_KEY),
+    })
+    expect(del.status).toBe(204)
+  })
+
+  it.each([
+    ['an unknown dimension', `/v1/stats/breakdown?${q}&dimension=shoe_size`],
+    ['a malformed filter', `/v1/stats/overview?${q}&filter=source`],
+    ['an unknown filter operator', `/v1/stats/overview?${q}&filter=source:like:x`],
+    ['an unknown interval', `/v1/stats/timeseries?${q}&interval=fortnight`],
+    ['a limit too large', `/v1/stats/breakdown?${q}&dimension=page&limit=100000`],
+    ['too many retention periods', `/v1/stats/retention?${q}&periods=1000`],
+    ['an experiment without a goal', `/v1/stats/experiments/e1?${q}`],
+  ])('refuses %s with 400 invalid_query', async (_name, path) => {
+    const { app, site } = await testApp()
+    const res = await app.request(path, bearer(site.readKey))
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ error: { code: ErrorCode.invalidQuery } })
+  })
+
+  it('refuses a funnel with one step with 400 invalid_body', async () => {
+    const { app, site } = await testApp()
+    const res = await app.request('/v1/stats/funnel', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${site.readKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        site: 's1',
+        from: '2026-03-01',
+        to: '2026-03-02',
+        steps: [{ page: '/' }],
+      }),
+    })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ error: { code: ErrorCode.invalidBody } })
+  })
+
+  it('answers CSV for every table, with a header row', async () => {
+    const { app, site } = await testApp()
+    await postBatch(app, {
+      writeKey: site.writeKey,
+      batch: [
+        trackMessage({
+          type: 'page',
+          properties: { path: '/a,b' },
+          timestamp: '2026-03-10T10:00:00Z',
+        }),
+        trackMessage({ timestamp: '2026-03-10T10:01:00Z' }),
+      ],
+    })
+    const csv = async (path: string) => {
+      const res = await app.request(`${path}&format=csv`, bearer(site.readKey))
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toContain('text/csv')
+      return (await res.text()).trim().split('\n')
+    }
+    expect(await csv(`/v1/stats/breakdown?${q}&dimension=page`)).toEqual([
+      'value,visitors,visits,pageviews,events,bounceRate,visitDuration,viewsPerVisit',
+      '"/a,b",1,1,1,0,,,1',
+    ])
+    const series = await csv(`/v1/stats/timeseries?${q}`)
+    expect(series).toHaveLength(32)
+    expect(series[10]).toBe('2026-03-10,1,1,1,1,0,60,1')
+    expect((await csv(`/v1/stats/overview?${q}`))[1]).toBe('2026-03-01,2026-03-31,1,1,1,1,0,60,1')
+    expect((await csv(`/v1/stats/retention?${q}&period=month&periods=1`))[0]).toBe(
+      'cohort,visitors,period_0,period_1',
+    )
+  })
+
+  it('analyses an experiment: counts, statistics, CSV rows, and 400 for a bad control or weight', async () => {
+    const { app, site } = await testApp()
+    const exposure = (anonymousId: string, variant: string, at: string) =>
+      trackMessage({
+        anonymousId,
+        event: 'Experiment Viewed',
+        properties: { experiment_id: 'e1', variant },
+        timestamp: at,
+      })
+    await postBatch(app, {
+      writeKey: site.writeKey,
+      batch: [
+        exposure('a', 'control', '2026-03-10T10:00:00Z'),
+        exposure('b', 'control', '2026-03-10T10:00:00Z'),
+        exposure('c', 'treatment', '2026-03-10T10:00:00Z'),
+        exposure('d', 'treatment', '2026-03-10T10:00:00Z'),
+        // c converts after its exposure; a's signup came before it and does not count.
+        trackMessage({ anonymousId: 'c', event: 'Signup', timestamp: '2026-03-10T10:05:00Z' }),
+        trackMessage({ anonymousId: 'a', event: 'Signup', timestamp: '2026-03-10T09:55:00Z' }),
+      ],
+    })
+    const path = `/v1/stats/experiments/e1?${q}&goal=event:Signup`
+    const res = await app.request(path, bearer(site.readKey))
+    expect(res.status).toBe(200)
+    const body = await res.json()
+    expect(body).toMatchObject({ control: 'control', verdict: 'inconclusive', winner: null })
+    expect(body.variants).toMatchObject([
+      { name: 'control', exposed: 2, conversions: 0, conversionRate: 0, liftVsControl: null },
+      { name: 'treatment', exposed: 2, conversions: 1, conversionRate: 0.5 },
+    ])
+    expect(body.variants[1].interval.low).toBeGreaterThan(0)
+    expect(body.variants[1].pValue).toBeGreaterThan(0.05)
+    const csv = (
+      await (await app.request(`${path}&format=csv`, bearer(site.readKey))).text()
+    ).split('\n')
+    expect(csv[0]).toContain('intervalLow,intervalHigh')
+    expect(csv[0]).not.toContain('[object')
+    expect(csv).toHaveLength(4) // header, two variants, final newline
+    for (const bad of ['&control=nobody', '&weights=0,1', '&weights=50']) {
+      const r = await app.request(path + bad, bearer(site.readKey))
+      expect(r.status, bad).toBe(400)
+      expect(await r.json()).toMatchObject({ error: { code: ErrorCode.invalidQuery } })
+    }
   })
 })

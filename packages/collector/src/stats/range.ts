@@ -14,8 +14,14 @@ const day = z
 export const MAX_RANGE_DAYS = 3_700
 
 /** `site`, `from` and `to` of every stats query. `from` and `to` are inclusive days. */
+export const rangeQueryShape = {
+  site: z.string().min(1).max(64).meta({ description: 'Site id' }),
+  from: day.meta({ description: 'First local day, YYYY-MM-DD (site time zone)' }),
+  to: day.meta({ description: 'Last local day, included' }),
+}
+
 export const rangeQuerySchema = z
-  .object({ site: z.string().min(1).max(64), from: day, to: day })
+  .object(rangeQueryShape)
   .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['to'] })
 
 /**

@@ -175,6 +175,106 @@ export interface OverviewCounts {
   events: number
 }
 
+/** How a filter compares a dimension's value. `contains` ignores ASCII case. */
+export type FilterOp = 'is' | 'is_not' | 'contains'
+
+/**
+ * One condition of a stats query. `dimension` is a visit or event dimension
+ * (see `DIMENSIONS`) or `prop:<key>` for a custom event property. A null
+ * value matches "none" (no referrer, no UTM...). Conditions combine with AND.
+ */
+export interface Filter {
+  dimension: string
+  op: FilterOp
+  value: string | null
+}
+
+/** The local days `from`..`to` (inclusive, `YYYY-MM-DD`) of a site, with filters. */
+export interface StatsQuery {
+  siteId: string
+  timezone: string
+  from: string
+  to: string
+  filters: Filter[]
+}
+
+/** Sums over visits; ratios are derived from these, never averaged. */
+export interface Totals {
+  /** Exact distinct visitors (a union of per-day sets, never a sum). */
+  visitors: number
+  visits: number
+  pageviews: number
+  events: number
+  bounces: number
+  /** Sum of visit durations, ms. */
+  duration: number
+}
+
+/** A goal: a custom event name or a page path. */
+export interface GoalSpec {
+  kind: 'event' | 'page'
+  value: string
+}
+
+export interface Goal extends GoalSpec {
+  siteId: string
+  id: string
+  name: string
+  createdAt: number
+}
+
+/** A funnel step: a page path or an event name, optionally with property conditions. */
+export interface FunnelStep {
+  kind: 'event' | 'page'
+  value: string
+  /** Custom event properties that must equal these values (events only). */
+  properties?: Record<string, string | number | boolean>
+}
+
+export interface FunnelStepResult {
+  visitors: number
+  /** Median ms from the previous step (0 for the first). */
+  medianMs: number | null
+}
+
+export interface RetentionCohort {
+  /** First local day of the cohort's period. */
+  cohort: string
+  visitors: number
+  /** Visitors of the cohort active in period 0, 1, ... N; null where the period has not begun. */
+  active: (number | null)[]
+}
+
+export interface ExposureCounts {
+  variant: string
+  exposed: number
+  conversions: number
+}
+
+export interface RealtimeCounts {
+  /** Distinct visitors with an event in the last 5 minutes. */
+  visitors: number
+  /** The last 30 minutes, oldest first. */
+  minutes: { start: number; visitors: number; pageviews: number }[]
+}
+
+export interface AggregateProgress {
+  done: number
+  total: number
+  siteId: string
+  day: string
+}
+
+export interface AggregateResult {
+  /** Raw events read past the watermark. */
+  events: number
+  /** Local days recomputed. */
+  days: number
+  /** Visits written. */
+  visits: number
+  ms: number
+}
+
 export interface EventStore {
   /** Adapter name, e.g. `sqlite`. */
   readonly kind: string
@@ -241,6 +341,43 @@ export interface EventStore {
   /** Raw events of a site in timestamp order (export, tests, rebuilds). */
   listEvents(siteId: string, options?: { limit?: number }): Promise<StoredEvent[]>
   overview(query: OverviewQuery): Promise<OverviewCounts>
+
+  /**
+   * Brings visits and rollups up to date: an incremental pass over new and
+   * deleted events, or with `rebuild` every day that still has raw events.
+   */
+  aggregate(options?: {
+    rebuild?: boolean
+    siteId?: string
+    onProgress?: (p: AggregateProgress) => void
+  }): Promise<AggregateResult>
+  /** True when events wait to be aggregated. */
+  aggregationBehind(): Promise<boolean>
+  statsTotals(q: StatsQuery, goal?: GoalSpec): Promise<Totals & { conversions: number | null }>
+  statsTimeseries(
+    q: StatsQuery,
+    interval: 'hour' | 'day' | 'week' | 'month',
+  ): Promise<Map<string, Totals>>
+  /** Every value of a dimension with its totals, unsorted. */
+  statsBreakdown(
+    q: StatsQuery,
+    dimension: string,
+    goal?: GoalSpec,
+  ): Promise<(Totals & { value: string | null; conversions: number | null })[]>
+  statsRealtime(siteId: string, now: number, filters: Filter[]): Promise<RealtimeCounts>
+  statsFunnel(q: StatsQuery, steps: FunnelStep[], windowMs: number): Promise<FunnelStepResult[]>
+  statsRetention(
+    q: StatsQuery,
+    period: 'day' | 'week' | 'month',
+    periods: number,
+    today: string,
+  ): Promise<RetentionCohort[]>
+  statsExposures(q: StatsQuery, experimentId: string, goal: GoalSpec): Promise<ExposureCounts[]>
+  /** Deletes (or with `dryRun` counts) visits and rollups of local days before `beforeDay`. */
+  purgeRollups(siteId: string, beforeDay: string, dryRun: boolean): Promise<number>
+  listGoals(siteId: string): Promise<Goal[]>
+  createGoal(goal: Goal): Promise<void>
+  deleteGoal(siteId: string, id: string): Promise<boolean>
 
   /** True when a write would succeed now (readiness probe). */
   isWritable(): Promise<boolean>

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { randomBytes } from 'node:crypto'
@@ -11,6 +12,9 @@ import type {
 } from '../types'
 import { DEFAULT_SETTINGS, EventFlag, SiteExistsError } from '../types'
 import { startCheckpointer } from './checkpointer'
+import { createAggregator } from './aggregate'
+import { startAggregationThreads } from './aggregate-thread'
+import { statsMethods } from './stats'
 import { subjectMethods } from './subjects'
 import { startWriterThread } from './writer-thread'
 import { migrations } from './migrations'
@@ -33,6 +37,12 @@ export interface SqliteStoreOptions {
    * calling thread (SQLite's default behaviour).
    */
   threads?: 'background' | 'inline'
+  /**
+   * Threads that aggregate events into rollups (background stores only).
+   * Default: 2, or 1 on a single-core machine. With `threads: 'inline'` or
+   * `:memory:` aggregation runs on the calling thread.
+   */
+  aggregateThreads?: number
 }
 
 /** Brings the schema to the newest version; returns the version reached. */
@@ -78,6 +88,13 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     ? startWriterThread(options.path, options.synchronous ?? 'normal')
     : undefined
 
+  const aggregator = createAggregator(db)
+  const aggregation = background
+    ? startAggregationThreads(
+        options.path,
+        options.aggregateThreads ?? Math.min(2, availableParallelism()),
+      )
+    : undefined
   const insertSite = db.prepare(
     'INSERT INTO sites (id, name, timezone, domain, settings, created_at) VALUES (?, ?, ?, ?, ?, ?)',
   )
@@ -138,7 +155,8 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
 
   return {
     kind: 'sqlite',
-    ...subjectMethods(db),
+    ...subjectMethods(db, aggregator),
+    ...statsMethods(db, aggregator, aggregation),
 
     createSite(site) {
       if (selectSite.get(site.id)) return Promise.reject(new SiteExistsError(site.id))
@@ -162,6 +180,9 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       } catch (error) {
         return Promise.reject(siteConflict(error, next.domain))
       }
+      aggregator.forgetSite(id)
+      // Days are the site's local days: a new time zone redraws every one of them.
+      if (next.timezone !== current.timezone) aggregator.markAllDays(id)
       return Promise.resolve(next)
     },
 
@@ -224,6 +245,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     async close() {
       // The checkpointer's connection closes first, so the writer's close is the
       // last one and folds the WAL into the database file.
+      await aggregation?.close()
       await writer?.close()
       await checkpointer?.close()
       if (db.open) db.close()

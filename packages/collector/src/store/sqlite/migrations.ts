@@ -92,4 +92,105 @@ export const migrations: readonly string[] = [
   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   `,
+  /* 4: goals, and the aggregation's derived tables (see aggregate.ts) */ `
+  CREATE TABLE goals (
+    site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('event', 'page')),
+    value TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (site_id, id)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE agg_state (
+    key TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE agg_dirty (
+    site_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    gen INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (site_id, day)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE agg_visitors (
+    site_id TEXT NOT NULL,
+    visitor_id TEXT NOT NULL,
+    vid INTEGER NOT NULL,
+    first_seen INTEGER NOT NULL,
+    PRIMARY KEY (site_id, visitor_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX agg_visitors_first ON agg_visitors(site_id, first_seen);
+
+  CREATE TABLE agg_sessions (
+    site_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    vid INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    duration INTEGER NOT NULL,
+    pageviews INTEGER NOT NULL,
+    events INTEGER NOT NULL,
+    bounce INTEGER NOT NULL,
+    entry_page TEXT,
+    exit_page TEXT,
+    referrer TEXT,
+    source TEXT,
+    channel TEXT,
+    utm_source TEXT,
+    utm_medium TEXT,
+    utm_campaign TEXT,
+    utm_term TEXT,
+    utm_content TEXT,
+    browser TEXT,
+    os TEXT,
+    device_type TEXT,
+    country TEXT,
+    pages TEXT NOT NULL,
+    names TEXT NOT NULL,
+    props TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX agg_sessions_day ON agg_sessions(site_id, day);
+
+  CREATE TABLE agg_hours (
+    site_id TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    day TEXT NOT NULL,
+    visitors INTEGER NOT NULL,
+    visits INTEGER NOT NULL,
+    pageviews INTEGER NOT NULL,
+    events INTEGER NOT NULL,
+    bounces INTEGER NOT NULL,
+    duration INTEGER NOT NULL,
+    PRIMARY KEY (site_id, hour)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX agg_hours_day ON agg_hours(site_id, day);
+
+  CREATE TABLE agg_days (
+    site_id TEXT NOT NULL,
+    dim TEXT NOT NULL,
+    day TEXT NOT NULL,
+    value TEXT,
+    visitors INTEGER NOT NULL,
+    visits INTEGER NOT NULL,
+    pageviews INTEGER NOT NULL,
+    events INTEGER NOT NULL,
+    bounces INTEGER NOT NULL,
+    duration INTEGER NOT NULL,
+    vset BLOB NOT NULL
+  ) STRICT;
+  CREATE INDEX agg_days_key ON agg_days(site_id, dim, day);
+  CREATE INDEX agg_days_day ON agg_days(site_id, day);
+
+  CREATE TABLE agg_facts (
+    site_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    day TEXT NOT NULL,
+    pairs BLOB NOT NULL
+  ) STRICT;
+  CREATE INDEX agg_facts_key ON agg_facts(site_id, key, day);
+  CREATE INDEX agg_facts_day ON agg_facts(site_id, day);
+  `,
 ]

@@ -1,4 +1,12 @@
-import type { KeyRecord, KeyScope, Site, SiteSettings, StoredEvent, Suppression } from '../types'
+import type {
+  Goal,
+  KeyRecord,
+  KeyScope,
+  Site,
+  SiteSettings,
+  StoredEvent,
+  Suppression,
+} from '../types'
 import { DEFAULT_SETTINGS } from '../types'
 
 /** Column order of `events`, shared by the insert statement and `eventParams`. */
@@ -177,6 +185,24 @@ export const toKey = (r: KeyRow): KeyRecord => ({
 
 export const toSuppression = (r: SuppressionRow): Suppression => ({
   siteId: r.site_id,
+  kind: r.kind,
+  value: r.value,
+  createdAt: r.created_at,
+})
+
+export interface GoalRow {
+  site_id: string
+  id: string
+  name: string
+  kind: Goal['kind']
+  value: string
+  created_at: number
+}
+
+export const toGoal = (r: GoalRow): Goal => ({
+  siteId: r.site_id,
+  id: r.id,
+  name: r.name,
   kind: r.kind,
   value: r.value,
   createdAt: r.created_at,

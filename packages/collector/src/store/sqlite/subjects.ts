@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3'
 import type { AuditEntry, EventStore, Subject } from '../types'
 import type { EventRow } from './rows'
 import { toEvent } from './rows'
+import type { Aggregator } from './aggregate'
 
 interface Params {
   site: string
@@ -30,7 +31,7 @@ const SUBJECT_WHERE = `site_id = @site AND (user_id IN (SELECT value FROM json_e
  * anonymous ids: those would slow every insert for the sake of rare requests
  * (a scan of 1 M events takes well under a second).
  */
-export function subjectMethods(db: Database.Database): SubjectMethods {
+export function subjectMethods(db: Database.Database, aggregator: Aggregator): SubjectMethods {
   const links = db.prepare<
     [Params],
     { user_id: string | null; anonymous_id: string | null; previous: string | null }
@@ -54,6 +55,28 @@ export function subjectMethods(db: Database.Database): SubjectMethods {
     `UPDATE events SET user_id = NULL, anonymous_id = NULL, visitor_id = @extra, traits = NULL,
             context = NULL WHERE ${SUBJECT_WHERE}`,
   )
+  const touched = db.prepare<[Params], { timestamp: number; visitor_id: string }>(
+    `SELECT timestamp, visitor_id FROM events WHERE ${SUBJECT_WHERE}`,
+  )
+  const forgetVisitor = db.prepare('DELETE FROM agg_visitors WHERE site_id = ? AND visitor_id = ?')
+  // Deleting the newest rows lets SQLite hand their rowids out again: keep the
+  // aggregation's watermark below every rowid still to come.
+  const lowerWatermark = db.prepare(
+    `UPDATE agg_state SET value = MIN(value, (SELECT COALESCE(MAX(rowid), 0) FROM events))
+      WHERE key = 'watermark'`,
+  )
+  /** Changes a subject's events and reopens the days they were in, in one transaction. */
+  const rewrite = db.transaction((params: Params, change: () => number) => {
+    const rows = touched.all(params)
+    const changed = change()
+    aggregator.markDirty(
+      params.site,
+      rows.map((r) => r.timestamp),
+    )
+    for (const id of new Set(rows.map((r) => r.visitor_id))) forgetVisitor.run(params.site, id)
+    lowerWatermark.run()
+    return changed
+  })
   const purge = db.prepare<[string, number]>(
     'DELETE FROM events WHERE site_id = ? AND timestamp < ?',
   )
@@ -97,11 +120,24 @@ export function subjectMethods(db: Database.Database): SubjectMethods {
       const next = rows.length === limit ? rows[rows.length - 1]!.rowid : null
       return Promise.resolve({ events: rows.map(toEvent), next })
     },
-    deleteSubject: (siteId, subject) => Promise.resolve(remove.run(args(siteId, subject)).changes),
-    anonymizeSubject: (siteId, subject, visitorId) =>
-      Promise.resolve(anonymize.run({ ...args(siteId, subject), extra: visitorId }).changes),
-    purgeEvents: (siteId, before, dryRun) =>
-      Promise.resolve(dryRun ? countOld.get(siteId, before)!.n : purge.run(siteId, before).changes),
+    deleteSubject(siteId, subject) {
+      const params = args(siteId, subject)
+      return Promise.resolve(rewrite(params, () => remove.run(params).changes))
+    },
+    anonymizeSubject(siteId, subject, visitorId) {
+      const params = args(siteId, subject)
+      return Promise.resolve(
+        rewrite(params, () => anonymize.run({ ...params, extra: visitorId }).changes),
+      )
+    },
+    // Purged raw events leave their days' rollups as they are: those outlive raw data.
+    purgeEvents(siteId, before, dryRun) {
+      if (dryRun) return Promise.resolve(countOld.get(siteId, before)!.n)
+      const n = purge.run(siteId, before).changes
+      aggregator.purgedBefore(siteId, before)
+      lowerWatermark.run()
+      return Promise.resolve(n)
+    },
     appendAudit(entry) {
       insertAudit.run(entry)
       return Promise.resolve()

@@ -1,0 +1,268 @@
+/**
+ * Visits (sessions), derived on the server from raw events for every source
+ * (browser SDK, React Native, server-side Segment calls alike):
+ *
+ * - A visit is a visitor's run of page, screen and track events with no gap
+ *   over 30 minutes.
+ * - A visit never crosses local midnight in the site's time zone: the first
+ *   event after midnight starts a new visit of the new day (the rule Google
+ *   Analytics used for years). Every day's numbers therefore depend on that
+ *   day's events alone, so a late event reopens exactly one day, and the raw
+ *   and rolled-up paths agree by construction.
+ * - A visit counts in the hour it started, with all its page views and
+ *   events; it bounced when it has exactly one page view and no custom event;
+ *   its duration is last event minus first.
+ * - Its traffic attributes (source, channel, referrer, UTM, browser, OS,
+ *   device, country) are those of its first event; its entry and exit pages
+ *   are its first and last page views.
+ */
+
+export const VISIT_GAP_MS = 30 * 60_000
+
+/**
+ * A raw event as the aggregation reads it, a row straight from SQLite:
+ * `[rowid, visitorId, timestamp, type, name, path, properties]`
+ * (`properties` is the JSON text of custom events, else null). The traffic
+ * attributes are read later, for each visit's first event only.
+ */
+export type VisitRow = [
+  rowid: number,
+  visitorId: string,
+  timestamp: number,
+  type: string,
+  name: string | null,
+  path: string | null,
+  properties: string | null,
+]
+
+/**
+ * A visit's first event as read for its traffic attributes: `[rowid,
+ * referrer, url, source, channel, utm_source, utm_medium, utm_campaign,
+ * utm_term, utm_content, browser, os, device_type, country]`.
+ */
+export type FirstEventRow = [rowid: number, ...attrs: (string | null)[]]
+
+/** The name the SDK gives experiment exposures (`getVariant`). */
+export const EXPOSURE_EVENT = 'Experiment Viewed'
+
+/** Dimensions that describe a whole visit (taken from its first event or its page views). */
+export const VISIT_DIMENSIONS = [
+  'entry_page',
+  'exit_page',
+  'referrer',
+  'source',
+  'channel',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+  'browser',
+  'os',
+  'device_type',
+  'country',
+] as const
+export type VisitDimension = (typeof VISIT_DIMENSIONS)[number]
+
+/** Dimensions of single events inside a visit: a visit can have many values. */
+export const EVENT_DIMENSIONS = ['page', 'event'] as const
+export type EventDimension = (typeof EVENT_DIMENSIONS)[number]
+
+export const DIMENSIONS = [...VISIT_DIMENSIONS, ...EVENT_DIMENSIONS] as const
+export type Dimension = VisitDimension | EventDimension
+
+export interface Visit {
+  visitorId: string
+  /** Rowid of the first event, whose traffic attributes the visit takes. */
+  first: number
+  start: number
+  end: number
+  pageviews: number
+  events: number
+  bounce: boolean
+  attrs: Record<VisitDimension, string | null>
+  /** Page views per page (path, or screen name for apps). */
+  pages: Map<string, number>
+  /** Custom events per name. */
+  names: Map<string, number>
+  /** Every page view and custom event in time order (`page:/path`, `event:Name`), for funnels and goals... */
+  stepKeys: string[]
+  /** ...and their times. */
+  stepTimes: number[]
+  /** Experiment exposures in the visit. */
+  exposures: { experiment: string; variant: string; ts: number }[]
+  /** `key=value` of the scalar properties of the visit's custom events, for property filters. */
+  props: Set<string>
+}
+
+/** The page a page or screen view shows: its path, or for app screens the screen name. */
+export const pageOf = (e: { path: string | null; name: string | null }) => e.path ?? e.name ?? ''
+
+/** The referrer's host, unless it is the page's own host (navigation inside the site). */
+export function referrerHost(referrer: string | null, url: string | null): string | null {
+  if (!referrer) return null
+  const host = hostName(referrer)
+  if (!host || host === hostName(url)) return null
+  return host
+}
+
+function hostName(url: string | null): string | null {
+  if (!url) return null
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#:]+)/i.exec(url)
+  return m ? m[1]!.toLowerCase().replace(/^www\./, '') : null
+}
+
+/**
+ * Splits one local day's events into visits. `rows` must all lie in one
+ * local day of the site; any order is accepted (they are sorted by visitor,
+ * time and message id, so the outcome never depends on arrival order;
+ * `messageIdOf` is asked only for events of one visitor at the same
+ * millisecond, which are rare, so the day's message ids are never all read).
+ * Visit attributes (`attrs`) other than entry and exit page are left null
+ * for `applyFirstEvent` to fill from the visit's first event.
+ *
+ * @example
+ * const visits = visitsOfDay(rowsOfOneDay)
+ */
+export function visitsOfDay(
+  rows: Iterable<VisitRow>,
+  messageIdOf: (rowid: number) => string,
+): Visit[] {
+  // Grouping by visitor first and sorting each visitor's few events is far
+  // cheaper than one sort of the whole day by string and time.
+  const byVisitor = new Map<string, VisitRow[]>()
+  for (const r of rows) {
+    const type = r[3]
+    if (type !== 'page' && type !== 'screen' && type !== 'track') continue
+    const list = byVisitor.get(r[1])
+    if (list) list.push(r)
+    else byVisitor.set(r[1], [r])
+  }
+  const visits: Visit[] = []
+  for (const list of byVisitor.values()) {
+    if (list.length > 1) {
+      list.sort((a, b) => {
+        const d = a[2] - b[2]
+        if (d !== 0) return d
+        const x = messageIdOf(a[0])
+        const y = messageIdOf(b[0])
+        return x < y ? -1 : x > y ? 1 : 0
+      })
+    }
+    let current: Visit | undefined
+    for (const r of list) {
+      if (!current || r[2] - current.end > VISIT_GAP_MS) {
+        current = newVisit(r)
+        visits.push(current)
+      }
+      addEvent(current, r)
+    }
+  }
+  for (const v of visits) v.bounce = v.pageviews === 1 && v.events === 0
+  return visits
+}
+
+/** Sets a visit's traffic attributes from its first event. */
+export function applyFirstEvent(v: Visit, e: FirstEventRow) {
+  const a = v.attrs
+  a.referrer = referrerHost(e[1]!, e[2]!)
+  a.source = e[3]!
+  a.channel = e[4]!
+  a.utm_source = e[5]!
+  a.utm_medium = e[6]!
+  a.utm_campaign = e[7]!
+  a.utm_term = e[8]!
+  a.utm_content = e[9]!
+  a.browser = e[10]!
+  a.os = e[11]!
+  a.device_type = e[12]!
+  a.country = e[13]!
+}
+
+function newVisit(r: VisitRow): Visit {
+  return {
+    visitorId: r[1],
+    first: r[0],
+    start: r[2],
+    end: r[2],
+    pageviews: 0,
+    events: 0,
+    bounce: false,
+    attrs: {
+      entry_page: null,
+      exit_page: null,
+      referrer: null,
+      source: null,
+      channel: null,
+      utm_source: null,
+      utm_medium: null,
+      utm_campaign: null,
+      utm_term: null,
+      utm_content: null,
+      browser: null,
+      os: null,
+      device_type: null,
+      country: null,
+    },
+    pages: new Map(),
+    names: new Map(),
+    stepKeys: [],
+    stepTimes: [],
+    exposures: [],
+    props: new Set(),
+  }
+}
+
+function addEvent(v: Visit, r: VisitRow) {
+  const ts = r[2]
+  v.end = ts
+  v.stepTimes.push(ts)
+  if (r[3] !== 'track') {
+    const page = r[5] ?? r[4] ?? ''
+    v.stepKeys.push(`page:${page}`)
+    v.pageviews++
+    v.attrs.entry_page ??= page
+    v.attrs.exit_page = page
+    v.pages.set(page, (v.pages.get(page) ?? 0) + 1)
+    return
+  }
+  const name = r[4] ?? ''
+  v.stepKeys.push(`event:${name}`)
+  v.events++
+  v.names.set(name, (v.names.get(name) ?? 0) + 1)
+  const properties = r[6] ? parseObject(r[6]) : null
+  if (!properties) return
+  addProps(v.props, properties)
+  if (name === EXPOSURE_EVENT) {
+    const experiment = properties.experiment_id
+    const variant = properties.variant
+    if (typeof experiment === 'string' && typeof variant === 'string') {
+      v.exposures.push({ experiment, variant, ts })
+    }
+  }
+}
+
+function parseObject(text: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(text)
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null
+  } catch {
+    return null
+  }
+}
+
+/** Longest property value kept for filters; longer ones are cut. */
+const MAX_PROP_VALUE = 200
+
+function addProps(into: Set<string>, properties: Record<string, unknown>) {
+  let n = 0
+  for (const [key, value] of Object.entries(properties)) {
+    if (++n > 50) break
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      const text = `${key}=${String(value)}`.replace(/\n/g, ' ')
+      into.add(text.slice(0, MAX_PROP_VALUE))
+    }
+  }
+}
