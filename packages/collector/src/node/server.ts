@@ -123,7 +123,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const purgeTimer = setInterval(() => void purge(), 3_600_000)
   purgeTimer.unref()
 
-  // Aggregation: catch up now (a backfill after an upgrade), then every few seconds.
+  // Aggregation, on its own threads: catch up now (a backfill after an
+  // upgrade runs while the server already takes events), then every few seconds.
   const aggregate = () =>
     store.aggregate().then(
       (r) => {
@@ -132,7 +133,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       },
       (error: unknown) => logger.error('aggregation failed', errorFields(error)),
     )
-  await aggregate()
+  void aggregate()
   const aggregateTimer = setInterval(() => void aggregate(), options.aggregateEveryMs ?? 5_000)
   aggregateTimer.unref()
 

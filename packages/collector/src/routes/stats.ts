@@ -87,7 +87,7 @@ export function statsRoutes({ store, now, config }: AppDeps) {
     }
     const site = await store.getSite(siteId)
     if (!site) throw new HttpError(404, ErrorCode.siteNotFound, `no site ${siteId}`)
-    if (await store.aggregationBehind()) {
+    if (freshnessMs > 0 && (await store.aggregationBehind())) {
       const pass = store.aggregate()
       let timer: NodeJS.Timeout | undefined
       // A failed pass is the scheduler's to log; the answer uses the rollups as they are.

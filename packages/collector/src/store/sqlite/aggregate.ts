@@ -408,6 +408,10 @@ function dayRows(
   const dims = VISIT_DIMENSIONS.map(() => new Map<string | null, Bucket>())
   const pages = new Map<string, Bucket>()
   const names = new Map<string, Bucket>()
+  // Facts by page and by event name (keyed by the strings as read, whose
+  // hashes V8 caches), and by experiment exposure.
+  const pageFacts = new Map<string, number[]>()
+  const eventFacts = new Map<string, number[]>()
   const facts = new Map<string, number[]>()
   const total = bucket()
   for (const v of visits) {
@@ -440,8 +444,13 @@ function dayRows(
       b.events += n
       b.vids.push(vid)
     }
-    for (let i = 0; i < v.stepKeys.length; i++) {
-      pushPair(facts, v.stepKeys[i]!, vid, v.stepTimes[i]! - dayStart)
+    for (let i = 0; i < v.stepValues.length; i++) {
+      pushPair(
+        v.stepIsEvent[i] ? eventFacts : pageFacts,
+        v.stepValues[i]!,
+        vid,
+        v.stepTimes[i]! - dayStart,
+      )
     }
     for (const x of v.exposures) {
       pushPair(facts, `exp:${x.experiment}\u001f${x.variant}`, vid, x.ts - dayStart)
@@ -498,6 +507,8 @@ function dayRows(
   })
   for (const [page, b] of pages) dayRow('page', page, b)
   for (const [name, b] of names) dayRow('event', name, b)
+  for (const [page, pairs] of pageFacts) facts.set(`page:${page}`, pairs)
+  for (const [name, pairs] of eventFacts) facts.set(`event:${name}`, pairs)
   for (const [key, pairs] of facts) {
     const arr = Uint32Array.from(pairs)
     out.facts.push([siteId, key, day, Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength)])
