@@ -208,17 +208,21 @@ describe.skipIf(!browserTestsEnabled)('SDK delivery in Chromium', () => {
     await track(page, names('close-', 8))
     await page.evaluate(() => window.pipit.ready())
     expect(batches).toEqual([])
+    const closed = page.waitForEvent('close')
     await page.close({ runBeforeUnload: true })
+    await closed
     // The keepalive request outlives the page (the browser no longer reports it to the test).
     await expect.poll(() => stored('close-').length).toBe(8)
 
     // The next visit, more than 30 s later (the clock moved on), finds what the
-    // closed tab could not mark as sent in time, and sends the rest.
-    await context.addInitScript(() => {
+    // closed tab could not mark as sent in time, and sends the rest. (The clock
+    // is moved on the new page only: a context-wide script would also reach
+    // the closing page and fail while it goes.)
+    const next = await context.newPage()
+    await next.addInitScript(() => {
       const now = Date.now.bind(Date)
       Date.now = () => now() + 31_000
     })
-    const next = await context.newPage()
     await next.goto(url(opts))
     await expect.poll(() => queued(next), { timeout: 10_000 }).toBe(0)
     expect(

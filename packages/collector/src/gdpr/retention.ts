@@ -13,9 +13,12 @@ export interface PurgeResult {
 }
 
 /**
- * Applies every site's retention policy to raw events: whatever is older than
- * `retentionDays` goes. With `dryRun` nothing is deleted and the counts say
- * what would go. Real purges that remove rows are written to the audit log.
+ * Applies every site's retention policy: raw events older than
+ * `retentionDays` go, and so do the rollups (visits and their hourly and
+ * daily rows) of local days older than `rollupRetentionDays`. Rollups of days
+ * whose raw events are gone stay as they were and are never recomputed. With
+ * `dryRun` nothing is deleted and the counts say what would go. Real purges
+ * that remove raw rows are written to the audit log.
  *
  * @example
  * const results = await purgeExpired(store, { now: Date.now(), dryRun: true, actor: 'cli' })
