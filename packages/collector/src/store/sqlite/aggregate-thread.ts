@@ -57,9 +57,13 @@ export function startAggregationThreads(path: string, count: number): Aggregatio
   /** The threads start on the first pass: a store that never aggregates never pays for them. */
   function start() {
     if (workers.length > 0) return
+    const lock = new SharedArrayBuffer(4)
     for (let i = 0; i < Math.max(1, count); i++) {
       workers.push(
-        newWorker({ workerData: { path }, resourceLimits: { maxYoungGenerationSizeMb: 192 } }),
+        newWorker({
+          workerData: { path, lock },
+          resourceLimits: { maxYoungGenerationSizeMb: 192 },
+        }),
       )
     }
     for (const w of workers) listen(w)

@@ -13,14 +13,26 @@ db.pragma('synchronous = NORMAL')
 // Another thread may hold the write lock while it writes a big day.
 db.pragma('busy_timeout = 60000')
 // The store's checkpointer thread checkpoints; this connection never does.
-db.pragma('wal_autocheckpoint = 1000')
+db.pragma('wal_autocheckpoint = 0')
 // Reads go through a memory map of the whole file (SQLite caps it at its
 // compile-time maximum) and a larger page cache: the aggregation reads
 // whole days of events, and recomputing a day of a 10 M-event file measured
 // ~25% faster so.
 db.pragma('mmap_size = 68719476736')
 db.pragma('cache_size = -65536')
-const aggregator = createAggregator(db)
+// One lock word shared by every aggregation thread (see AggregatorOptions.exclusive).
+const lock = new Int32Array((workerData as { lock: SharedArrayBuffer }).lock)
+const aggregator = createAggregator(db, {
+  exclusive(write) {
+    while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) Atomics.wait(lock, 0, 1)
+    try {
+      return write()
+    } finally {
+      Atomics.store(lock, 0, 0)
+      Atomics.notify(lock, 0, 1)
+    }
+  },
+})
 
 function run(op: Op, args: unknown[]): unknown {
   switch (op) {
