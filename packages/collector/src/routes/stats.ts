@@ -18,7 +18,7 @@ import {
   timeseriesQuerySchema,
 } from '../stats/schemas'
 import { EVENT_DIMENSIONS } from '../stats/visits'
-import type { Filter, GoalSpec, Site, StatsQuery, Totals } from '../store/types'
+import type { BreakdownRow, Filter, GoalSpec, Site, StatsQuery, Totals } from '../store/types'
 import type { AppDeps, AppEnv } from './env'
 
 const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits
@@ -178,9 +178,8 @@ export function statsRoutes({ store, now, config }: AppDeps) {
     const q = validate(breakdownQuerySchema, params(c), ErrorCode.invalidQuery, BAD_RANGE)
     const site = await siteFor(c, q.site)
     const goal = await goalOf(site.id, q.goal)
-    const rows = await store.statsBreakdown(query(site, q.from, q.to, q.filter), q.dimension, goal)
     const perEvent = (EVENT_DIMENSIONS as readonly string[]).includes(q.dimension)
-    const results = rows.map((r) => ({
+    const present = (r: BreakdownRow) => ({
       value: r.value,
       ...metricsOf(r),
       // Bounce and duration describe whole visits, not a page or event inside one.
@@ -191,21 +190,35 @@ export function statsRoutes({ store, now, config }: AppDeps) {
             conversionRate: r.visitors ? round((r.conversions ?? 0) / r.visitors) : null,
           }
         : {}),
-    }))
+    })
+    // Ranked by the shown (rounded) metric, ties by value: the same order on every page.
     const key = q.sort
     const dir = q.order === 'asc' ? 1 : -1
-    results.sort((a, b) => {
+    const compare = (ra: BreakdownRow, rb: BreakdownRow) => {
+      const a = present(ra)
+      const b = present(rb)
       const x = a[key as keyof typeof a] ?? null
       const y = b[key as keyof typeof b] ?? null
       if (x === y) return String(a.value ?? '') < String(b.value ?? '') ? -1 : 1
       if (x === null) return 1
       if (y === null) return -1
       return (x < y ? -1 : 1) * dir
-    })
-    const page = results.slice((q.page - 1) * q.limit, q.page * q.limit)
+    }
+    const { total, rows } = await store.statsBreakdown(
+      query(site, q.from, q.to, q.filter),
+      q.dimension,
+      goal,
+      {
+        compare,
+        byVisitors: key === 'visitors' ? q.order : undefined,
+        offset: (q.page - 1) * q.limit,
+        limit: q.limit,
+      },
+    )
+    const page = rows.map(present)
     const json = {
       dimension: q.dimension,
-      total: results.length,
+      total,
       page: q.page,
       limit: q.limit,
       results: page,

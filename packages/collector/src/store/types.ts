@@ -199,6 +199,23 @@ export interface StatsQuery {
 }
 
 /** Sums over visits; ratios are derived from these, never averaged. */
+/** One value of a breakdown with its totals. */
+export type BreakdownRow = Totals & { value: string | null; conversions: number | null }
+
+/** Which rows of a breakdown to return. */
+export interface BreakdownPage {
+  /**
+   * The order of the rows. It must read `visitors` only when `byVisitors`
+   * is set: uniques are the expensive part, so an adapter may rank by the
+   * other (summed) metrics first and count visitors for the page only.
+   */
+  compare: (a: BreakdownRow, b: BreakdownRow) => number
+  /** Set when `compare` ranks by visitors first, in this direction. */
+  byVisitors?: 'asc' | 'desc'
+  offset: number
+  limit: number
+}
+
 export interface Totals {
   /** Exact distinct visitors (a union of per-day sets, never a sum). */
   visitors: number
@@ -358,12 +375,17 @@ export interface EventStore {
     q: StatsQuery,
     interval: 'hour' | 'day' | 'week' | 'month',
   ): Promise<Map<string, Totals>>
-  /** Every value of a dimension with its totals, unsorted. */
+  /**
+   * One page of a dimension's values with their totals, in `page.compare`
+   * order, and how many values there are in all. Adapters may compute exact
+   * visitors only for the rows they return (see `BreakdownPage`).
+   */
   statsBreakdown(
     q: StatsQuery,
     dimension: string,
-    goal?: GoalSpec,
-  ): Promise<(Totals & { value: string | null; conversions: number | null })[]>
+    goal: GoalSpec | undefined,
+    page: BreakdownPage,
+  ): Promise<{ total: number; rows: BreakdownRow[] }>
   statsRealtime(siteId: string, now: number, filters: Filter[]): Promise<RealtimeCounts>
   statsFunnel(q: StatsQuery, steps: FunnelStep[], windowMs: number): Promise<FunnelStepResult[]>
   statsRetention(

@@ -122,7 +122,7 @@ export const migrations: readonly string[] = [
     first_seen INTEGER NOT NULL,
     PRIMARY KEY (site_id, visitor_id)
   ) STRICT, WITHOUT ROWID;
-  CREATE INDEX agg_visitors_first ON agg_visitors(site_id, first_seen);
+  CREATE INDEX agg_visitors_first ON agg_visitors(site_id, first_seen, vid);
 
   CREATE TABLE agg_sessions (
     site_id TEXT NOT NULL,
@@ -182,6 +182,7 @@ export const migrations: readonly string[] = [
     vset BLOB NOT NULL
   ) STRICT;
   CREATE INDEX agg_days_key ON agg_days(site_id, dim, day);
+  CREATE INDEX agg_days_value ON agg_days(site_id, dim, value, day);
   CREATE INDEX agg_days_day ON agg_days(site_id, day);
 
   CREATE TABLE agg_facts (

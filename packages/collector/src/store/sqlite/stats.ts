@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3'
 import { addDays, bucketOfDay, localMidnight, zoneClock } from '../../stats/tz'
 import { VISIT_DIMENSIONS, referrerHost } from '../../stats/visits'
 import type {
+  BreakdownPage,
+  BreakdownRow,
   EventStore,
   ExposureCounts,
   Filter,
@@ -174,12 +176,21 @@ export function statsMethods(
     `SELECT day, visitors, visits, pageviews, events, bounces, duration, vset FROM agg_days
       WHERE site_id = ? AND dim = ? AND day BETWEEN ? AND ? ORDER BY day`,
   )
-  const dimRows = db.prepare<
+  // Summed metrics per value without touching the visitor sets: `visitors`
+  // is then the sum of daily uniques (an upper bound), `most` the largest
+  // daily count (a lower bound).
+  const dimSums = db.prepare<
     [string, string, string, string],
-    SumRow & { value: string | null; vset: Buffer }
+    SumRow & { value: string | null; most: number }
   >(
-    `SELECT value, visitors, visits, pageviews, events, bounces, duration, vset FROM agg_days
-      WHERE site_id = ? AND dim = ? AND day BETWEEN ? AND ? ORDER BY value, day`,
+    `SELECT value, SUM(visitors) AS visitors, MAX(visitors) AS most, SUM(visits) AS visits,
+            SUM(pageviews) AS pageviews, SUM(events) AS events, SUM(bounces) AS bounces,
+            SUM(duration) AS duration
+       FROM agg_days WHERE site_id = ? AND dim = ? AND day BETWEEN ? AND ? GROUP BY value`,
+  )
+  const valueSets = db.prepare<[string, string, string | null, string, string]>(
+    `SELECT vset FROM agg_days
+      WHERE site_id = ? AND dim = ? AND value IS ? AND day BETWEEN ? AND ?`,
   )
   const hourRows = db.prepare<[string, string, string], SumRow & { hour: number }>(
     `SELECT hour, visitors, visits, pageviews, events, bounces, duration FROM agg_hours
@@ -195,9 +206,12 @@ export function statsMethods(
     `SELECT key, day, pairs FROM agg_facts
       WHERE site_id = ? AND key > ? AND key < ? AND day BETWEEN ? AND ?`,
   )
-  const cohortRows = db.prepare<[string, number, number], { vid: number; first_seen: number }>(
-    'SELECT vid, first_seen FROM agg_visitors WHERE site_id = ? AND first_seen >= ? AND first_seen < ?',
-  )
+  // Covered by the index agg_visitors_first (site_id, first_seen, vid); rows as arrays.
+  const cohortRows = db
+    .prepare<[string, number, number]>(
+      'SELECT vid, first_seen FROM agg_visitors WHERE site_id = ? AND first_seen >= ? AND first_seen < ?',
+    )
+    .raw()
   const vidOf = db.prepare<[string, string], { vid: number }>(
     'SELECT vid FROM agg_visitors WHERE site_id = ? AND visitor_id = ?',
   )
@@ -315,6 +329,132 @@ export function statsMethods(
     }
   }
 
+  /** Every value of a dimension from one row per visit (filters, goals, properties). */
+  function allBreakdownRows(q: StatsQuery, dimension: string, goal?: GoalSpec): BreakdownRow[] {
+    const where = sessionWhere(q.filters)
+    const cond = goal ? goalCondition(goal) : undefined
+    if (isVisitDim(dimension)) {
+      const rows = db
+        .prepare(
+          `SELECT ${dimension} AS value, COUNT(DISTINCT vid) AS visitors, COUNT(*) AS visits,
+                  SUM(pageviews) AS pageviews, SUM(events) AS events, SUM(bounce) AS bounces,
+                  SUM(duration) AS duration
+                  ${cond ? `, COUNT(DISTINCT CASE WHEN ${cond.sql} THEN vid END) AS conversions` : ''}
+             FROM agg_sessions WHERE site_id = ? AND day BETWEEN ? AND ?${where.sql}
+            GROUP BY ${dimension}`,
+        )
+        .all(...(cond ? [cond.param] : []), q.siteId, q.from, q.to, ...where.params) as (SumRow & {
+        value: string | null
+        conversions?: number
+      })[]
+      return rows.map((r) => ({
+        value: r.value,
+        ...pickTotals(r),
+        conversions: r.conversions ?? null,
+      }))
+    }
+    // Page, event and property values live inside each visit: explode them here.
+    const column = dimension === 'page' ? 'pages' : dimension === 'event' ? 'names' : 'props'
+    const propKey = dimension.startsWith('prop:') ? `${dimension.slice(5)}=` : undefined
+    const visits = db
+      .prepare(
+        `SELECT vid, pageviews, events, bounce, duration, ${column} AS list
+                ${cond ? `, ${cond.sql} AS converted` : ''}
+           FROM agg_sessions WHERE site_id = ? AND day BETWEEN ? AND ?${where.sql}`,
+      )
+      .all(...(cond ? [cond.param] : []), q.siteId, q.from, q.to, ...where.params) as {
+      vid: number
+      pageviews: number
+      events: number
+      bounce: number
+      duration: number
+      list: string
+      converted?: number
+    }[]
+    const groups = new Map<string, Totals & { vids: Set<number>; converted: Set<number> }>()
+    for (const v of visits) {
+      for (const line of v.list.split('\n')) {
+        if (!line) continue
+        let value: string
+        let count = 1
+        if (propKey) {
+          if (!line.startsWith(propKey)) continue
+          value = line.slice(propKey.length)
+        } else {
+          const tab = line.lastIndexOf('\t')
+          value = line.slice(0, tab)
+          count = Number(line.slice(tab + 1))
+        }
+        let g = groups.get(value)
+        if (!g) groups.set(value, (g = { ...zero(), vids: new Set(), converted: new Set() }))
+        g.vids.add(v.vid)
+        if (v.converted) g.converted.add(v.vid)
+        g.visits++
+        if (dimension === 'page') g.pageviews += count
+        else if (dimension === 'event') g.events += count
+        else {
+          g.pageviews += v.pageviews
+          g.events += v.events
+          g.bounces += v.bounce
+          g.duration += v.duration
+        }
+      }
+    }
+    return [...groups].map(([value, g]) => ({
+      value,
+      visitors: g.vids.size,
+      visits: g.visits,
+      pageviews: g.pageviews,
+      events: g.events,
+      bounces: g.bounces,
+      duration: g.duration,
+      conversions: cond ? g.converted.size : null,
+    }))
+  }
+
+  /**
+   * A page of an unfiltered breakdown from the daily rollups. The summed
+   * metrics of every value come from one grouped query that never reads a
+   * visitor set; exact visitors (a union of the value's daily sets) are
+   * counted only where needed: for the returned rows, and when ranking by
+   * visitors, for values in order of their bound (the sum of daily visitors
+   * going down, the largest daily count going up) until no value left can
+   * overtake the page. The result equals sorting every exact row.
+   */
+  function rankedFromRollups(q: StatsQuery, dimension: string, page: BreakdownPage) {
+    const union = new Union(maxVid(q.siteId))
+    const exact = (r: BreakdownRow) => {
+      union.next()
+      r.visitors = 0
+      for (const set of valueSets.pluck().iterate(q.siteId, dimension, r.value, q.from, q.to)) {
+        r.visitors += union.add(decodeSet(set as Buffer))
+      }
+    }
+    const sums = dimSums.all(q.siteId, dimension, q.from, q.to)
+    const rows = sums.map((r) => ({ ...pickTotals(r), value: r.value, conversions: null }))
+    const end = page.offset + page.limit
+    if (!page.byVisitors) {
+      const out = rows.sort(page.compare).slice(page.offset, end)
+      out.forEach(exact)
+      return { total: rows.length, rows: out }
+    }
+    const down = page.byVisitors === 'desc'
+    const order = sums
+      .map((r, i) => ({ bound: down ? r.visitors : r.most, row: rows[i]! }))
+      .sort((a, b) => (down ? b.bound - a.bound : a.bound - b.bound))
+    const counted: BreakdownRow[] = []
+    for (const { bound, row } of order) {
+      if (counted.length >= end) {
+        counted.sort(page.compare)
+        const last = counted[end - 1]!.visitors
+        if (down ? last > bound : last < bound) break
+      }
+      exact(row)
+      counted.push(row)
+    }
+    return { total: rows.length, rows: counted.sort(page.compare).slice(page.offset, end) }
+  }
+
   return {
     async aggregate(options = {}) {
       if (threads) return threads.run(options)
@@ -391,111 +531,11 @@ export function statsMethods(
       return Promise.resolve(out)
     },
 
-    statsBreakdown(q, dimension, goal) {
+    statsBreakdown(q, dimension, goal, page) {
       if (q.filters.length === 0 && !goal && !dimension.startsWith('prop:')) {
-        const union = new Union(maxVid(q.siteId))
-        const rows: (Totals & { value: string | null; conversions: number | null })[] = []
-        let current: (Totals & { value: string | null; conversions: null }) | undefined
-        for (const row of dimRows.iterate(q.siteId, dimension, q.from, q.to)) {
-          if (!current || current.value !== row.value) {
-            current = { value: row.value, ...zero(), conversions: null }
-            rows.push(current)
-            union.next()
-          }
-          addSums(current, row)
-          current.visitors += union.add(decodeSet(row.vset))
-        }
-        return Promise.resolve(rows)
+        return Promise.resolve(rankedFromRollups(q, dimension, page))
       }
-      const where = sessionWhere(q.filters)
-      const cond = goal ? goalCondition(goal) : undefined
-      if (isVisitDim(dimension)) {
-        const rows = db
-          .prepare(
-            `SELECT ${dimension} AS value, COUNT(DISTINCT vid) AS visitors, COUNT(*) AS visits,
-                    SUM(pageviews) AS pageviews, SUM(events) AS events, SUM(bounce) AS bounces,
-                    SUM(duration) AS duration
-                    ${cond ? `, COUNT(DISTINCT CASE WHEN ${cond.sql} THEN vid END) AS conversions` : ''}
-               FROM agg_sessions WHERE site_id = ? AND day BETWEEN ? AND ?${where.sql}
-              GROUP BY ${dimension}`,
-          )
-          .all(
-            ...(cond ? [cond.param] : []),
-            q.siteId,
-            q.from,
-            q.to,
-            ...where.params,
-          ) as (SumRow & {
-          value: string | null
-          conversions?: number
-        })[]
-        return Promise.resolve(
-          rows.map((r) => ({
-            value: r.value,
-            ...pickTotals(r),
-            conversions: r.conversions ?? null,
-          })),
-        )
-      }
-      // Page, event and property values live inside each visit: explode them here.
-      const column = dimension === 'page' ? 'pages' : dimension === 'event' ? 'names' : 'props'
-      const propKey = dimension.startsWith('prop:') ? `${dimension.slice(5)}=` : undefined
-      const visits = db
-        .prepare(
-          `SELECT vid, pageviews, events, bounce, duration, ${column} AS list
-                  ${cond ? `, ${cond.sql} AS converted` : ''}
-             FROM agg_sessions WHERE site_id = ? AND day BETWEEN ? AND ?${where.sql}`,
-        )
-        .all(...(cond ? [cond.param] : []), q.siteId, q.from, q.to, ...where.params) as {
-        vid: number
-        pageviews: number
-        events: number
-        bounce: number
-        duration: number
-        list: string
-        converted?: number
-      }[]
-      const groups = new Map<string, Totals & { vids: Set<number>; converted: Set<number> }>()
-      for (const v of visits) {
-        for (const line of v.list.split('\n')) {
-          if (!line) continue
-          let value: string
-          let count = 1
-          if (propKey) {
-            if (!line.startsWith(propKey)) continue
-            value = line.slice(propKey.length)
-          } else {
-            const tab = line.lastIndexOf('\t')
-            value = line.slice(0, tab)
-            count = Number(line.slice(tab + 1))
-          }
-          let g = groups.get(value)
-          if (!g) groups.set(value, (g = { ...zero(), vids: new Set(), converted: new Set() }))
-          g.vids.add(v.vid)
-          if (v.converted) g.converted.add(v.vid)
-          g.visits++
-          if (dimension === 'page') g.pageviews += count
-          else if (dimension === 'event') g.events += count
-          else {
-            g.pageviews += v.pageviews
-            g.events += v.events
-            g.bounces += v.bounce
-            g.duration += v.duration
-          }
-        }
-      }
-      return Promise.resolve(
-        [...groups].map(([value, g]) => ({
-          value,
-          visitors: g.vids.size,
-          visits: g.visits,
-          pageviews: g.pageviews,
-          events: g.events,
-          bounces: g.bounces,
-          duration: g.duration,
-          conversions: cond ? g.converted.size : null,
-        })),
-      )
+      return Promise.resolve(ranked(allBreakdownRows(q, dimension, goal), page))
     },
 
     statsRealtime(siteId, now, filters) {
@@ -560,35 +600,52 @@ export function statsMethods(
       const clock = zoneClock(q.timezone)
       const allowed = filteredVids(q)
       const index = (day: string) => periodIndex(bucketOfDay(day, period), period)
-      const cohortKeys: string[] = []
-      const cohortOf = new Map<number, number>() // vid → cohort period index
+      // Typed arrays indexed by visitor number: a 10M-event site has a few
+      // hundred thousand visitors and millions of (visitor, day) memberships.
+      const size = maxVid(q.siteId) + 1
+      const NONE = -2_147_483_648
+      const cohortOf = new Int32Array(size).fill(NONE) // vid → cohort period index
+      const lastCounted = new Int32Array(size).fill(NONE) // vid → last period counted
       const cohorts = new Map<number, { cohort: string; visitors: number; active: number[] }>()
+      const base = index(q.from) // cohorts' period indices start here
+      const active: number[][] = [] // cohort (index − base) → active counts per period
       const start = localMidnight(q.from, q.timezone)
       const end = localMidnight(q.to, q.timezone, 1)
-      for (const r of cohortRows.iterate(q.siteId, start, end)) {
-        if (allowed && !allowed.has(r.vid)) continue
-        const day = clock.day(r.first_seen)
-        const p = index(day)
-        cohortOf.set(r.vid, p)
+      // Every offset is a whole number of quarter hours, so a quarter hour lies
+      // in one local day: its period is worked out once, not per visitor.
+      const periodOfQuarter = new Map<number, number>()
+      for (const [vid, firstSeen] of cohortRows.iterate(q.siteId, start, end) as Iterable<
+        [number, number]
+      >) {
+        if (vid >= size || (allowed && !allowed.has(vid))) continue
+        const quarter = Math.floor(firstSeen / 900_000)
+        let p = periodOfQuarter.get(quarter)
+        if (p === undefined) periodOfQuarter.set(quarter, (p = index(clock.day(firstSeen))))
+        cohortOf[vid] = p
         let c = cohorts.get(p)
         if (!c) {
-          cohorts.set(p, (c = { cohort: bucketOfDay(day, period), visitors: 0, active: [] }))
-          cohortKeys.push(c.cohort)
+          const day = clock.day(firstSeen)
+          c = {
+            cohort: bucketOfDay(day, period),
+            visitors: 0,
+            active: new Array<number>(periods + 1).fill(0),
+          }
+          cohorts.set(p, c)
+          active[p - base] = c.active
         }
         c.visitors++
       }
       const lastDay = [addPeriods(bucketOfDay(q.to, period), period, periods + 1), today].sort()[0]!
-      const seen = new Map<number, number>() // vid → last period counted
-      const counts = new Map<number, number[]>()
       for (const row of dayRows.iterate(q.siteId, '', bucketOfDay(q.from, period), lastDay)) {
         const p = index(row.day)
-        for (const vid of decodeSet(row.vset)) {
-          const c = cohortOf.get(vid)
-          if (c === undefined || p < c || p - c > periods || seen.get(vid) === p) continue
-          seen.set(vid, p)
-          let list = counts.get(c)
-          if (!list) counts.set(c, (list = new Array<number>(periods + 1).fill(0)))
-          list[p - c]!++
+        const vids = decodeSet(row.vset)
+        for (let i = 0; i < vids.length; i++) {
+          const vid = vids[i]!
+          if (vid >= size) continue
+          const c = cohortOf[vid]!
+          if (c === NONE || p < c || p - c > periods || lastCounted[vid] === p) continue
+          lastCounted[vid] = p
+          active[c - base]![p - c]!++
         }
       }
       const todayIndex = index(today)
@@ -598,9 +655,7 @@ export function statsMethods(
           .map(([p, c]) => ({
             cohort: c.cohort,
             visitors: c.visitors,
-            active: Array.from({ length: periods + 1 }, (_, k) =>
-              p + k > todayIndex ? null : (counts.get(p)?.[k] ?? 0),
-            ),
+            active: c.active.map((n, k) => (p + k > todayIndex ? null : n)),
           })),
       )
     },
@@ -728,4 +783,12 @@ function matchesRaw(e: Record<string, unknown>, f: Filter): boolean {
     return text !== null && text.toLowerCase().includes((f.value ?? '').toLowerCase())
   const equal = text === f.value
   return f.op === 'is' ? equal : !equal
+}
+
+/** One page of fully computed rows, in the page's order. */
+function ranked(rows: BreakdownRow[], page: BreakdownPage) {
+  return {
+    total: rows.length,
+    rows: rows.sort(page.compare).slice(page.offset, page.offset + page.limit),
+  }
 }
