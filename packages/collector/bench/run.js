@@ -5,7 +5,7 @@
 // BENCH_BATCH (events per request, 50), BENCH_POOL (pre-built bodies per run, 15000),
 // BENCH_PREFILL (rows stored before the 'already stored' runs, 1000000; 0 skips them),
 // BENCH_SOAK_SECONDS (half-rate soak of the UUIDv7 server with RSS samples; 0 skips it).
-import { spawn } from 'node:child_process'
+import { startProcess, stop } from './server.js'
 import http from 'node:http'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -25,30 +25,6 @@ const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 0)
 const adminKey = 'bench-admin-key-0123456789abcdef'
 const here = (p) => fileURLToPath(new URL(p, import.meta.url))
 const tmp = mkdtempSync(join(tmpdir(), 'pipit-bench-'))
-
-/** Starts a server process and resolves with its URL once it listens. */
-function startProcess(args, env = {}) {
-  const child = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (d) => {
-      out += d
-      const match = out.match(/"msg":"listening","url":"(http:\/\/[^"]+)"/)
-      if (match) resolve({ url: match[1], child, pid: child.pid })
-    })
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)))
-  })
-}
-
-function stop(server) {
-  return new Promise((done) => {
-    server.child.once('exit', done)
-    server.child.kill('SIGTERM')
-  })
-}
 
 /** A UUIDv7 as the Pipit SDK makes them (time-ordered). */
 function uuidv7() {

@@ -11,7 +11,7 @@
 //   BENCH_STATS_RATE     events/s of the steady ingest (default 200)
 //   BENCH_STATS_SECONDS  length of the steady ingest (default 30)
 //   BENCH_STATS_DIR      where the files go (default a temporary folder, removed after)
-import { spawn } from 'node:child_process'
+
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { createSqliteStore } from '../dist/index.js'
 import { generateEvents } from './generate.js'
+import { startProcess, stop } from './server.js'
 
 const sizes = (process.env.BENCH_STATS_EVENTS ?? '1M,10M')
   .split(',')
@@ -44,37 +45,13 @@ const quantile = (xs, q) =>
 const mb = (path) => statSync(path).size / 1e6
 const label = (n) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`)
 
-function startServer(db, env = {}) {
-  const child = spawn(
-    process.execPath,
-    [here('../dist/cli.js'), 'serve', '--port', '0', '--db', db],
-    {
-      env: {
-        PATH: process.env.PATH,
-        HOST: '127.0.0.1',
-        PIPIT_ADMIN_KEY: adminKey,
-        PIPIT_RATE_LIMIT_SITE: '0',
-        PIPIT_RATE_LIMIT_CLIENT: '0',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  )
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (d) => {
-      out += d
-      const match = out.match(/"msg":"listening","url":"(http:\/\/[^"]+)"/)
-      if (match) resolve({ url: match[1], child })
-    })
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)))
-  })
-}
-
-const stopServer = (server) =>
-  new Promise((done) => {
-    server.child.once('exit', done)
-    server.child.kill('SIGTERM')
+const startServer = (db, env = {}) =>
+  startProcess([here('../dist/cli.js'), 'serve', '--port', '0', '--db', db], {
+    HOST: '127.0.0.1',
+    PIPIT_ADMIN_KEY: adminKey,
+    PIPIT_RATE_LIMIT_SITE: '0',
+    PIPIT_RATE_LIMIT_CLIENT: '0',
+    ...env,
   })
 
 async function newKey(url, siteId, scope) {
@@ -264,7 +241,7 @@ async function benchSize(events) {
     const live = await steadyIngest(server.url, readKey, writeKey, localDay(Date.now(), 0))
     return { events, generated, rawMb, rebuild, sessions, timings, live, dbMb: mb(path) }
   } finally {
-    await stopServer(server)
+    await stop(server)
     if (ownDir) rmSync(path, { force: true })
   }
 }

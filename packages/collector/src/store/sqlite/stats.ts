@@ -36,14 +36,8 @@ type StatsMethods = Pick<
   | 'aggregationBehind'
 >
 
-interface SumRow {
-  visitors: number
-  visits: number
-  pageviews: number
-  events: number
-  bounces: number
-  duration: number
-}
+/** A row of summed metrics as SQL returns it: the fields of `Totals`. */
+type SumRow = Totals
 
 const zero = (): Totals => ({
   visitors: 0,
