@@ -171,6 +171,11 @@ export function openApiDocument(version: string): Json {
           responses: { 200: table({ type: 'object' }), ...errors },
         },
       },
+      '/v1/stats/experiments': statsGet(
+        'Experiments with exposures in the range: id, variant names and exposed visitors, most exposed first',
+        statsQuerySchema,
+        { type: 'object' },
+      ),
       '/v1/stats/experiments/{id}': {
         get: {
           summary:

@@ -681,6 +681,29 @@ describe.each(CASES)('stats oracle in $timezone ($from..$to)', ({ id, timezone, 
       ...analyseExperiment(variantCounts, 'control'),
     })
 
+    // The experiment list: every experiment exposed in the range, its variants, exposed visitors.
+    const experimentVariants = new Map<string, Set<string>>()
+    const experimentVisitors = new Map<string, Set<string>>()
+    for (const e of inRange.flatMap((v) => v.items)) {
+      if (e.name !== 'Experiment Viewed') continue
+      const id = String(e.properties!.experiment_id)
+      experimentVariants.set(
+        id,
+        (experimentVariants.get(id) ?? new Set()).add(String(e.properties!.variant)),
+      )
+      experimentVisitors.set(id, (experimentVisitors.get(id) ?? new Set()).add(e.visitorId))
+    }
+    expect(experimentVariants.size).toBeGreaterThan(0)
+    expect((await get(`/v1/stats/experiments?${q}`)).experiments).toEqual(
+      [...experimentVariants]
+        .map(([id, variants]) => ({
+          id,
+          variants: [...variants].sort(),
+          exposed: experimentVisitors.get(id)!.size,
+        }))
+        .sort((a, b) => b.exposed - a.exposed || (a.id < b.id ? -1 : 1)),
+    )
+
     // Realtime: the last 30 minutes before "now", per minute (the generated traffic reaches into them).
     const realtime = await get(`/v1/stats/realtime?site=${id}`)
     const recent = raw.filter((e) => (e.flags & BOT) === 0 && e.type !== 'identify')

@@ -256,6 +256,16 @@ describe('the other stats routes', () => {
     expect(csv[0]).toContain('intervalLow,intervalHigh')
     expect(csv[0]).not.toContain('[object')
     expect(csv).toHaveLength(4) // header, two variants, final newline
+    // The experiment list, as JSON and as CSV (variants joined by |).
+    const list = await app.request(`/v1/stats/experiments?${q}`, bearer(site.readKey))
+    expect(await list.json()).toMatchObject({
+      experiments: [{ id: 'e1', variants: ['control', 'treatment'], exposed: 4 }],
+    })
+    const listCsv = await app.request(`/v1/stats/experiments?${q}&format=csv`, bearer(site.readKey))
+    expect((await listCsv.text()).trim().split('\n')).toEqual([
+      'id,variants,exposed',
+      'e1,control|treatment,4',
+    ])
     for (const bad of ['&control=nobody', '&weights=0,1', '&weights=50']) {
       const r = await app.request(path + bad, bearer(site.readKey))
       expect(r.status, bad).toBe(400)

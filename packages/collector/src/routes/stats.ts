@@ -301,6 +301,14 @@ export function statsRoutes({ store, now, config }: AppDeps) {
     return table(c, q.format, json, rows, 'retention')
   })
 
+  app.get('/v1/stats/experiments', async (c) => {
+    const q = validate(statsQuerySchema, params(c), ErrorCode.invalidQuery, BAD_RANGE)
+    const site = await siteFor(c, q.site)
+    const experiments = await store.statsExperiments(query(site, q.from, q.to, q.filter))
+    const rows = experiments.map((e) => ({ ...e, variants: e.variants.join('|') }))
+    return table(c, q.format, { from: q.from, to: q.to, experiments }, rows, 'experiments')
+  })
+
   app.get('/v1/stats/experiments/:id', async (c) => {
     const q = validate(experimentQuerySchema, params(c), ErrorCode.invalidQuery, BAD_RANGE)
     const site = await siteFor(c, q.site)

@@ -268,6 +268,13 @@ export interface ExposureCounts {
   conversions: number
 }
 
+/** An experiment seen in a range: its variants and the visitors exposed to any of them. */
+export interface ExperimentSummary {
+  id: string
+  variants: string[]
+  exposed: number
+}
+
 export interface RealtimeCounts {
   /** Distinct visitors with an event in the last 5 minutes. */
   visitors: number
@@ -395,6 +402,8 @@ export interface EventStore {
     today: string,
   ): Promise<RetentionCohort[]>
   statsExposures(q: StatsQuery, experimentId: string, goal: GoalSpec): Promise<ExposureCounts[]>
+  /** Experiments with an exposure in the range, most exposed visitors first. */
+  statsExperiments(q: StatsQuery): Promise<ExperimentSummary[]>
   /** Deletes (or with `dryRun` counts) visits and rollups of local days before `beforeDay`. */
   purgeRollups(siteId: string, beforeDay: string, dryRun: boolean): Promise<number>
   listGoals(siteId: string): Promise<Goal[]>

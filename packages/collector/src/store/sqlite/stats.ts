@@ -28,6 +28,7 @@ type StatsMethods = Pick<
   | 'statsFunnel'
   | 'statsRetention'
   | 'statsExposures'
+  | 'statsExperiments'
   | 'purgeRollups'
   | 'listGoals'
   | 'createGoal'
@@ -693,6 +694,30 @@ export function statsMethods(
       }
       return Promise.resolve(
         [...byVariant.values()].sort((a, b) => (a.variant < b.variant ? -1 : 1)),
+      )
+    },
+
+    statsExperiments(q) {
+      const allowed = filteredVids(q)
+      const byId = new Map<string, { variants: Set<string>; vids: Set<number> }>()
+      // Exposure keys are `exp:<id>\u001f<variant>`; '\u001f' < every printable character.
+      for (const row of exposureRows.iterate(q.siteId, 'exp:', 'exp;', q.from, q.to)) {
+        const cut = row.key.indexOf('\u001f')
+        if (cut < 0) continue
+        const id = row.key.slice(4, cut)
+        let e = byId.get(id)
+        if (!e) byId.set(id, (e = { variants: new Set(), vids: new Set() }))
+        e.variants.add(row.key.slice(cut + 1))
+        const pairs = decodeSet(row.pairs)
+        for (let i = 0; i < pairs.length; i += 2) {
+          if (!allowed || allowed.has(pairs[i]!)) e.vids.add(pairs[i]!)
+        }
+      }
+      return Promise.resolve(
+        [...byId]
+          .map(([id, e]) => ({ id, variants: [...e.variants].sort(), exposed: e.vids.size }))
+          .filter((e) => e.exposed > 0)
+          .sort((a, b) => b.exposed - a.exposed || (a.id < b.id ? -1 : 1)),
       )
     },
 
