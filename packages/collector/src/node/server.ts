@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
@@ -5,7 +6,7 @@ import { dirname, join, resolve } from 'node:path'
 import { serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { serveStatic } from '@hono/node-server/serve-static'
-import type { Hono } from 'hono'
+import type { Context, Hono, MiddlewareHandler } from 'hono'
 import { createApp } from '../app'
 import type { CollectorConfig } from '../config'
 import { purgeExpired } from '../gdpr/retention'
@@ -50,6 +51,44 @@ function scriptPath(specifier: string): string | undefined {
   }
 }
 
+/**
+ * The dashboard (`@pipit/dashboard`, built into `public/`): `index.html` at `/`
+ * (no-cache, so a new build shows at once) and content-hashed files under
+ * `/assets/` (cached for a year). Both are sent precompressed (brotli or gzip,
+ * made by the build) to browsers that take them.
+ */
+function serveDashboard(app: Hono<AppEnv>, publicDir: string) {
+  const index = join(publicDir, 'index.html')
+  const secure = (c: Context) => {
+    c.header('x-content-type-options', 'nosniff')
+    c.header('referrer-policy', 'no-referrer')
+  }
+  const page = serveStatic({ path: index, precompressed: true })
+  app.get('/', async (c, next) => {
+    secure(c)
+    if (!existsSync(index)) {
+      return c.text('The dashboard is not built: run `npm run build`.', 503)
+    }
+    c.header('cache-control', 'no-cache')
+    c.header(
+      'content-security-policy',
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; " +
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    )
+    return (await page(c, next)) ?? c.notFound()
+  })
+  // Created on first use: serveStatic complains at creation when its folder is missing.
+  let assets: MiddlewareHandler | undefined
+  app.get('/assets/*', async (c, next) => {
+    assets ??= serveStatic({ root: publicDir, precompressed: true })
+    secure(c)
+    // Hashed names never change content; anything else (the licences) is revalidated.
+    const hashed = /-[A-Z0-9]{8}\.(js|css)$/.test(c.req.path)
+    c.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache')
+    return (await assets(c, next)) ?? c.notFound()
+  })
+}
+
 /** Browser scripts the collector serves, by URL path. */
 const SCRIPTS: Record<string, string> = {
   '/pipit.js': '@pipit/sdk/pipit.global.js',
@@ -83,8 +122,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     metrics: createMetrics({ processMetrics: true }),
   })
 
-  const publicDir = join(packageRoot, 'public')
-  app.get('/', async (c) => c.html(await readFile(join(publicDir, 'index.html'), 'utf8')))
+  serveDashboard(app, join(packageRoot, 'public'))
   for (const [route, specifier] of Object.entries(SCRIPTS)) {
     app.get(route, async (c) => {
       const path = scriptPath(specifier)

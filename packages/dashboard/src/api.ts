@@ -1,0 +1,228 @@
+/**
+ * The stats API as the dashboard uses it: every request carries the read key
+ * as `Authorization: Bearer` (the key lives in this tab's sessionStorage and
+ * never in a URL), errors become `ApiError` with the server's own message.
+ */
+
+export const KEY_STORAGE = 'pipit:v1:dashboard-key'
+
+export const getKey = (): string | null => sessionStorage.getItem(KEY_STORAGE)
+export const setKey = (key: string) => sessionStorage.setItem(KEY_STORAGE, key)
+export const clearKey = () => sessionStorage.removeItem(KEY_STORAGE)
+
+/** An error the dashboard shows as it is: the API's message, or what went wrong on the way. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+let onUnauthorized: (error: ApiError) => void = () => undefined
+/** Called when the key stops working (revoked, rotated) so the app can sign out. */
+export function setUnauthorizedHandler(handler: (error: ApiError) => void) {
+  onUnauthorized = handler
+}
+
+export type Params = Record<string, string | number | readonly string[] | undefined>
+
+export function queryString(params: Params): string {
+  const search = new URLSearchParams()
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined) continue
+    if (Array.isArray(v)) for (const x of v as readonly string[]) search.append(k, x)
+    else search.append(k, String(v))
+  }
+  return search.toString()
+}
+
+async function request(path: string, init: RequestInit = {}, key = getKey()): Promise<Response> {
+  let res: Response
+  try {
+    res = await fetch(path, {
+      ...init,
+      headers: { authorization: `Bearer ${key ?? ''}`, ...(init.headers ?? {}) },
+    })
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error
+    throw new ApiError(0, 'network', 'Cannot reach the collector. Check your connection.')
+  }
+  if (res.ok) return res
+  let code = 'http_error'
+  let message = `The server answered ${res.status} ${res.statusText}`.trim()
+  try {
+    const body = (await res.json()) as { error?: { code?: string; message?: string } }
+    code = body.error?.code ?? code
+    message = body.error?.message ?? message
+  } catch {
+    // Not JSON: keep the status line.
+  }
+  const error = new ApiError(res.status, code, message)
+  if (res.status === 401) onUnauthorized(error)
+  throw error
+}
+
+/** GET a JSON answer. */
+export async function getJson<T>(path: string, params: Params, signal?: AbortSignal): Promise<T> {
+  const qs = queryString(params)
+  const res = await request(qs ? `${path}?${qs}` : path, signal ? { signal } : {})
+  return (await res.json()) as T
+}
+
+/** POST a JSON body, read a JSON answer. */
+export async function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  const res = await request(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    ...(signal ? { signal } : {}),
+  })
+  return (await res.json()) as T
+}
+
+/** Checks a key before keeping it: the sites it reaches. */
+export async function sitesOf(key: string): Promise<Site[]> {
+  const res = await request('/v1/sites', {}, key)
+  return ((await res.json()) as { sites: Site[] }).sites
+}
+
+/**
+ * Fetches a table as CSV (`format=csv`, with the Bearer header) and saves it
+ * through a Blob, so the key never travels in a URL a browser could keep.
+ */
+export async function downloadCsv(
+  path: string,
+  params: Params,
+  filename: string,
+  body?: unknown,
+): Promise<void> {
+  const qs = queryString({ ...params, format: 'csv' })
+  const res = await request(
+    `${path}?${qs}`,
+    body === undefined
+      ? {}
+      : {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        },
+  )
+  const blob = new Blob([await res.text()], { type: 'text/csv;charset=utf-8' })
+  const url = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = filename
+  document.body.append(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}
+
+// Answers of the stats API (docs/stats.md).
+
+export interface Site {
+  id: string
+  name: string
+  timezone: string
+}
+
+export interface Metrics {
+  visitors: number
+  visits: number
+  pageviews: number
+  events: number
+  bounceRate: number | null
+  visitDuration: number | null
+  viewsPerVisit: number | null
+}
+
+export interface Overview extends Metrics {
+  site: string
+  from: string
+  to: string
+  timezone: string
+  previous: Metrics & { from: string; to: string }
+  change: Partial<Record<keyof Metrics, number | null>>
+  goals: { id: string; name: string; visitors: number; conversionRate: number | null }[]
+}
+
+export interface Timeseries {
+  interval: Interval
+  timezone: string
+  results: (Metrics & { date: string })[]
+}
+
+export interface BreakdownRow extends Metrics {
+  value: string | null
+}
+
+export interface Breakdown {
+  dimension: string
+  total: number
+  page: number
+  limit: number
+  results: BreakdownRow[]
+}
+
+export interface Realtime {
+  visitors: number
+  minutes: { start: string; visitors: number; pageviews: number }[]
+}
+
+export interface FunnelStep {
+  step: number
+  kind: 'page' | 'event'
+  value: string
+  visitors: number
+  conversionFromPrevious: number | null
+  conversionFromStart: number | null
+  dropOff: number
+  medianTimeToConvertMs: number | null
+}
+
+export interface Funnel {
+  windowMs: number
+  steps: FunnelStep[]
+}
+
+export interface Retention {
+  period: 'day' | 'week' | 'month'
+  periods: number
+  cohorts: {
+    cohort: string
+    visitors: number
+    retention: { period: number; visitors: number | null; share: number | null }[]
+  }[]
+}
+
+export interface ExperimentSummary {
+  id: string
+  variants: string[]
+  exposed: number
+}
+
+export interface ExperimentResult {
+  experiment: string
+  control: string | null
+  confidence: number
+  alpha: number
+  variants: {
+    name: string
+    exposed: number
+    conversions: number
+    conversionRate: number | null
+    interval: { low: number; high: number } | null
+    liftVsControl: number | null
+    pValue: number | null
+    significant: boolean
+  }[]
+  srm: { chiSquare: number | null; pValue: number | null; mismatch: boolean } | null
+  verdict: string
+  winner: string | null
+}
+
+export type Interval = 'hour' | 'day' | 'week' | 'month'
