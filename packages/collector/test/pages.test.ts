@@ -62,15 +62,18 @@ describe.skipIf(!browserTestsEnabled)('example page and dashboard in Chromium', 
     await page.goto(`${collector.url}/`)
     await page.getByLabel('Read key', { exact: true }).fill(readKey)
     await page.getByRole('button', { name: 'Sign in' }).click()
-    await expect.poll(() => page.textContent('#pageviews')).toBe('1')
-    expect(await page.textContent('#visitors')).toBe('1')
-    expect(await page.textContent('#events')).toBe('1')
+    const kpi = (name: string) =>
+      page.locator(`[data-kpi="${name}"] .value`).getAttribute('data-value')
+    await expect.poll(() => kpi('pageviews')).toBe('1')
+    expect(await kpi('visitors')).toBe('1')
+    const event = page.locator('[data-panel="events"] tr[data-value="Signup Clicked"] td')
+    await expect.poll(() => event.allTextContents()).toEqual(['Signup Clicked', '1', '1'])
     expect(page.url()).not.toContain(readKey)
     await page.screenshot({ path: `${artifacts}dashboard.png` })
 
     // Still signed in after a reload: the key lives in session storage.
     await page.reload()
-    await expect.poll(() => page.textContent('#events')).toBe('1')
+    await expect.poll(() => event.allTextContents()).toEqual(['Signup Clicked', '1', '1'])
     expect(problems).toEqual([])
   }, 30_000)
 
@@ -79,7 +82,7 @@ describe.skipIf(!browserTestsEnabled)('example page and dashboard in Chromium', 
     await page.goto(`${collector.url}/`)
     await page.getByLabel('Read key', { exact: true }).fill('sk_read_wrong')
     await page.getByRole('button', { name: 'Sign in' }).click()
-    await expect.poll(() => page.textContent('#error')).toBe('unknown or revoked key')
-    expect(await page.isVisible('#stats')).toBe(false)
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('unknown or revoked key')
+    expect(await page.locator('[data-kpi]').count()).toBe(0)
   })
 })
