@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks'
+import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks'
 import {
   clearKey,
   getJson,
@@ -87,7 +87,7 @@ export function App() {
     setSignedIn(false)
     setError(message)
   }
-  useEffect(() => {
+  useLayoutEffect(() => {
     setUnauthorizedHandler((e) => signOut(`Signed out: ${e.message}`))
     const key = getKey()
     if (key) {

@@ -200,6 +200,7 @@ function FunnelResult({ funnel }: { funnel: Funnel }) {
             y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.05] },
           },
           cursor: { drag: { x: false, y: false }, points: { show: false } },
+          legend: { show: false },
           axes: [
             axis(c, {
               splits: () => steps.map((s) => s.step),
@@ -229,6 +230,9 @@ function FunnelResult({ funnel }: { funnel: Funnel }) {
           ],
         })}
       />
+      <p class="legend" aria-hidden="true">
+        <span class="swatch converted" /> Converted <span class="swatch dropped" /> Dropped off
+      </p>
       <div class="table-wrap">
         <table data-testid="funnel-table">
           <caption class="sr-only">Funnel steps</caption>

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact'
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, downloadCsv, type Params } from './api'
 
 export interface Loaded<T> {
@@ -21,7 +21,8 @@ export function useLoad<T>(key: string | null, load: (signal: AbortSignal) => Pr
   })
   const loader = useRef(load)
   loader.current = load
-  useEffect(() => {
+  // A layout effect starts the request right after the render, not after the next paint.
+  useLayoutEffect(() => {
     if (key === null) return
     const controller = new AbortController()
     setState((s) => ({ ...s, loading: true }))
