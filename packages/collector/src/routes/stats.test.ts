@@ -186,6 +186,31 @@ describe('the other stats routes', () => {
     expect(await res.json()).toMatchObject({ error: { code: ErrorCode.invalidBody } })
   })
 
+  it('orders events of one visitor at the same millisecond by message id, whatever their arrival', async () => {
+    const { app, site } = await testApp()
+    const at = '2026-03-10T10:00:00.000Z'
+    const view = (messageId: string, path: string) =>
+      trackMessage({
+        type: 'page',
+        messageId,
+        anonymousId: 'tie',
+        timestamp: at,
+        properties: { path },
+      })
+    // Stored last-first: message id 'tie-c' arrives first, 'tie-a' last.
+    await postBatch(app, { writeKey: site.writeKey, batch: [view('tie-c', '/c')] })
+    await postBatch(app, { writeKey: site.writeKey, batch: [view('tie-b', '/b')] })
+    await postBatch(app, { writeKey: site.writeKey, batch: [view('tie-a', '/a')] })
+    const page = async (dimension: string) =>
+      (
+        await (
+          await app.request(`/v1/stats/breakdown?${q}&dimension=${dimension}`, bearer(site.readKey))
+        ).json()
+      ).results.map((r: { value: string }) => r.value)
+    expect(await page('entry_page')).toEqual(['/a'])
+    expect(await page('exit_page')).toEqual(['/c'])
+  })
+
   it('answers CSV for every table, with a header row', async () => {
     const { app, site } = await testApp()
     await postBatch(app, {

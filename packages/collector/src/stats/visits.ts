@@ -21,17 +21,18 @@ export const VISIT_GAP_MS = 30 * 60_000
 
 /**
  * A raw event as the aggregation reads it, a row straight from SQLite:
- * `[rowid, visitorId, timestamp, type, name, path, properties]`
- * (`properties` is the JSON text of custom events, else null). The traffic
- * attributes are read later, for each visit's first event only.
+ * `[rowid, visitorId, timestamp, isTrack, value, properties]`: `isTrack` is 1
+ * for custom events and 0 for page and screen views; `value` is the event
+ * name, or the page (path, else screen name); `properties` is the JSON text
+ * of custom events, else null. The traffic attributes are read later, for
+ * each visit's first event only.
  */
 export type VisitRow = [
   rowid: number,
   visitorId: string,
   timestamp: number,
-  type: string,
-  name: string | null,
-  path: string | null,
+  isTrack: number,
+  value: string | null,
   properties: string | null,
 ]
 
@@ -81,10 +82,6 @@ export interface Visit {
   events: number
   bounce: boolean
   attrs: Record<VisitDimension, string | null>
-  /** Page views per page (path, or screen name for apps). */
-  pages: Map<string, number>
-  /** Custom events per name. */
-  names: Map<string, number>
   /** Every page view's page and custom event's name in time order, for funnels and goals... */
   stepValues: string[]
   /** ...whether each is a custom event (else a page view)... */
@@ -115,50 +112,29 @@ function hostName(url: string | null): string | null {
 }
 
 /**
- * Splits one local day's events into visits. `rows` must all lie in one
- * local day of the site; any order is accepted (they are sorted by visitor,
- * time and message id, so the outcome never depends on arrival order;
- * `messageIdOf` is asked only for events of one visitor at the same
- * millisecond, which are rare, so the day's message ids are never all read).
+ * Splits one local day's page, screen and custom events into visits.
+ * `rows` must all lie in one local day of the site and come in time order,
+ * ties broken by message id (SQL does that ordering from its time index,
+ * sorting only runs of equal timestamps), so the outcome never depends on
+ * arrival order. One walk in that order: each visitor's open visit takes the
+ * next event unless over 30 minutes passed (no per-visitor lists, no sort).
  * Visit attributes (`attrs`) other than entry and exit page are left null
  * for `applyFirstEvent` to fill from the visit's first event.
  *
  * @example
- * const visits = visitsOfDay(rowsOfOneDay)
+ * const visits = visitsOfDay(dayEvents.all(siteId, start, end))
  */
-export function visitsOfDay(
-  rows: Iterable<VisitRow>,
-  messageIdOf: (rowid: number) => string,
-): Visit[] {
-  // Grouping by visitor first and sorting each visitor's few events is far
-  // cheaper than one sort of the whole day by string and time.
-  const byVisitor = new Map<string, VisitRow[]>()
-  for (const r of rows) {
-    const type = r[3]
-    if (type !== 'page' && type !== 'screen' && type !== 'track') continue
-    const list = byVisitor.get(r[1])
-    if (list) list.push(r)
-    else byVisitor.set(r[1], [r])
-  }
+export function visitsOfDay(rows: Iterable<VisitRow>): Visit[] {
+  const open = new Map<string, Visit>()
   const visits: Visit[] = []
-  for (const list of byVisitor.values()) {
-    if (list.length > 1) {
-      list.sort((a, b) => {
-        const d = a[2] - b[2]
-        if (d !== 0) return d
-        const x = messageIdOf(a[0])
-        const y = messageIdOf(b[0])
-        return x < y ? -1 : x > y ? 1 : 0
-      })
+  for (const r of rows) {
+    let current = open.get(r[1])
+    if (!current || r[2] - current.end > VISIT_GAP_MS) {
+      current = newVisit(r)
+      visits.push(current)
+      open.set(r[1], current)
     }
-    let current: Visit | undefined
-    for (const r of list) {
-      if (!current || r[2] - current.end > VISIT_GAP_MS) {
-        current = newVisit(r)
-        visits.push(current)
-      }
-      addEvent(current, r)
-    }
+    addEvent(current, r)
   }
   for (const v of visits) v.bounce = v.pageviews === 1 && v.events === 0
   return visits
@@ -206,8 +182,6 @@ function newVisit(r: VisitRow): Visit {
       device_type: null,
       country: null,
     },
-    pages: new Map(),
-    names: NO_NAMES,
     stepValues: [],
     stepIsEvent: [],
     stepTimes: [],
@@ -218,7 +192,6 @@ function newVisit(r: VisitRow): Visit {
 
 // Most visits have no custom events: they share these empty, never-written
 // instances until their first event (fewer allocations in a 160k-event day).
-const NO_NAMES: Map<string, number> = new Map()
 const NO_PROPS: Set<string> = new Set()
 const NO_EXPOSURES: Visit['exposures'] = []
 
@@ -226,23 +199,20 @@ function addEvent(v: Visit, r: VisitRow) {
   const ts = r[2]
   v.end = ts
   v.stepTimes.push(ts)
-  if (r[3] !== 'track') {
-    const page = r[5] ?? r[4] ?? ''
+  if (r[3] === 0) {
+    const page = r[4] ?? ''
     v.stepValues.push(page)
     v.stepIsEvent.push(false)
     v.pageviews++
     v.attrs.entry_page ??= page
     v.attrs.exit_page = page
-    v.pages.set(page, (v.pages.get(page) ?? 0) + 1)
     return
   }
   const name = r[4] ?? ''
   v.stepValues.push(name)
   v.stepIsEvent.push(true)
   v.events++
-  if (v.names === NO_NAMES) v.names = new Map()
-  v.names.set(name, (v.names.get(name) ?? 0) + 1)
-  const properties = r[6] ? parseObject(r[6]) : null
+  const properties = r[5] ? parseObject(r[5]) : null
   if (!properties) return
   if (v.props === NO_PROPS) v.props = new Set()
   addProps(v.props, properties)

@@ -25,11 +25,47 @@ export function decodeSet(blob: Buffer): Uint32Array {
   return new Uint32Array(copy.buffer)
 }
 
-/** Lines of `name<TAB>count` wrapped in newlines, so `instr` can find `\nname\t` exactly. */
-export function encodeCounts(counts: Map<string, number>): string {
-  let out = '\n'
-  for (const [k, n] of counts) out += `${k.replace(/[\n\t]/g, ' ')}\t${n}\n`
-  return out
+/** One line of a visit's `name<TAB>count` list (`pages`, `names`); the list starts with a newline, so `instr` finds `\nname\t` exactly. */
+const countLine = (name: string, n: number) => `${name.replace(/[\n\t]/g, ' ')}\t${n}\n`
+
+// Scratch space of distinctSteps, reused for every visit (no allocation per visit).
+const stepValue: string[] = []
+const stepCount: number[] = []
+
+/**
+ * The distinct pages (or with `events` the distinct event names) of a visit
+ * in first-seen order, with how often each occurs, written to `stepValue`
+ * and `stepCount`; returns how many. A visit has a handful of steps, so a
+ * scan beats allocating a Map per visit; long visits use one anyway.
+ */
+function distinctSteps(v: Visit, events: boolean): number {
+  const values = v.stepValues
+  const kinds = v.stepIsEvent
+  let n = 0
+  if (values.length > 64) {
+    const counts = new Map<string, number>()
+    for (let i = 0; i < values.length; i++) {
+      if (kinds[i] === events) counts.set(values[i]!, (counts.get(values[i]!) ?? 0) + 1)
+    }
+    for (const [value, count] of counts) {
+      stepValue[n] = value
+      stepCount[n++] = count
+    }
+    return n
+  }
+  next: for (let i = 0; i < values.length; i++) {
+    if (kinds[i] !== events) continue
+    const value = values[i]!
+    for (let k = 0; k < n; k++) {
+      if (stepValue[k] === value) {
+        stepCount[k]!++
+        continue next
+      }
+    }
+    stepValue[n] = value
+    stepCount[n++] = 1
+  }
+  return n
 }
 
 /**
@@ -109,6 +145,10 @@ export function createAggregator(
       GROUP BY site_id, q`,
   )
   const maxRowid = db.prepare<[], { m: number | null }>('SELECT MAX(rowid) AS m FROM events')
+  const countAfter = db.prepare<[number], { n: number }>(
+    // The narrow time index holds every rowid: far fewer pages than the table.
+    'SELECT COUNT(*) AS n FROM events INDEXED BY events_site_time WHERE rowid > ?',
+  )
   // Every mark bumps the day's generation: a recompute that read the day
   // before the mark must not clear it (see recomputeDay).
   const markDirty = db.prepare(
@@ -125,23 +165,27 @@ export function createAggregator(
   const siteRow = db.prepare<[string], { timezone: string }>(
     'SELECT timezone FROM sites WHERE id = ?',
   )
+  // In time order, ties by message id: the time index gives the order and
+  // SQLite sorts only runs of equal timestamps (no JavaScript sort, and no
+  // message id ever reaches JavaScript). Page value and kind come out of
+  // SQL ready to use: fewer strings per row to make.
   const dayEvents = db
     .prepare<[string, number, number]>(
-      `SELECT rowid, visitor_id, timestamp, type, name, path,
+      `SELECT rowid, visitor_id, timestamp, type = 'track',
+              CASE WHEN type = 'track' THEN name ELSE coalesce(path, name) END,
               CASE WHEN type = 'track' THEN properties END
          FROM events
         WHERE site_id = ? AND timestamp >= ? AND timestamp < ?
-          AND (flags & ${EventFlag.bot}) = 0 AND type IN ('page', 'screen', 'track')`,
+          AND (flags & ${EventFlag.bot}) = 0 AND type IN ('page', 'screen', 'track')
+        ORDER BY timestamp, message_id`,
     )
     .raw()
-  const messageIdOf = db.prepare<[number], { message_id: string }>(
-    'SELECT message_id FROM events WHERE rowid = ?',
-  )
   // One query per few thousand visits (a rowid list as JSON) reads their
   // first events ~3x faster than one lookup per visit.
   const firstEvents = db
     .prepare<[string]>(
-      `SELECT rowid, referrer, url, source, channel, utm_source, utm_medium, utm_campaign,
+      `SELECT rowid, referrer, CASE WHEN referrer IS NOT NULL THEN url END, source, channel,
+              utm_source, utm_medium, utm_campaign,
               utm_term, utm_content, browser, os, device_type, country
          FROM events WHERE rowid IN (SELECT value FROM json_each(?))`,
     )
@@ -174,8 +218,10 @@ export function createAggregator(
   const insertFact = db.prepare(
     'INSERT INTO agg_facts (site_id, key, day, pairs) VALUES (?, ?, ?, ?)',
   )
-  const siteBounds = db.prepare<[string], { lo: number | null; hi: number | null }>(
-    'SELECT MIN(timestamp) AS lo, MAX(timestamp) AS hi FROM events WHERE site_id = ?',
+  const siteBounds = db.prepare<[string, string], { lo: number | null; hi: number | null }>(
+    // Two subqueries: each is one index probe, where MIN and MAX together scan the site's rows.
+    `SELECT (SELECT MIN(timestamp) FROM events WHERE site_id = ?) AS lo,
+            (SELECT MAX(timestamp) FROM events WHERE site_id = ?) AS hi`,
   )
   const siteIds = db.prepare<[], { id: string }>('SELECT id FROM sites ORDER BY id')
 
@@ -262,10 +308,7 @@ export function createAggregator(
     }
     const start = info.clock.dayStart(day)
     const end = localMidnight(day, info.clock.timezone, 1)
-    const visits = visitsOfDay(
-      dayEvents.all(siteId, start, end) as VisitRow[],
-      (rowid) => messageIdOf.get(rowid)?.message_id ?? '',
-    )
+    const visits = visitsOfDay(dayEvents.all(siteId, start, end) as VisitRow[])
     for (let i = 0; i < visits.length; i += 5000) {
       const batch = visits.slice(i, i + 5000)
       const rows = new Map<number, FirstEventRow>()
@@ -328,7 +371,7 @@ export function createAggregator(
   /** Marks every local day that has raw events of a site dirty. */
   const markAllDays = db.transaction((siteId: string) => {
     const info = siteInfo(siteId)
-    const bounds = siteBounds.get(siteId)
+    const bounds = siteBounds.get(siteId, siteId)
     if (!info || bounds?.lo == null || bounds.hi == null) return
     const last = info.clock.day(bounds.hi)
     for (let day = info.clock.day(bounds.lo); day <= last; day = addDays(day, 1)) {
@@ -336,10 +379,28 @@ export function createAggregator(
     }
   })
 
+  /**
+   * A rebuild of every site: every day with raw events is marked anyway, so
+   * the new events need not be read one by one to find their days; the
+   * watermark jumps to the newest event in the same transaction (at 10 M
+   * events that saves the ~10 s a row-by-row scan takes).
+   */
+  const markEverything = db.transaction((): number => {
+    const watermark = state('watermark')
+    const max = maxRowid.get()!.m ?? 0
+    const events = max > watermark ? countAfter.get(watermark)!.n : 0
+    for (const { id } of siteIds.all()) markAllDays(id)
+    setState.run('watermark', max)
+    return events
+  })
+
   function markAll(siteId?: string): number {
+    if (!siteId) {
+      clocks.clear()
+      return markEverything.immediate()
+    }
     const events = scan()
-    const ids = siteId ? [siteId] : siteIds.all().map((s) => s.id)
-    for (const id of ids) markAllDays.immediate(id)
+    markAllDays.immediate(siteId)
     return events
   }
 
@@ -445,19 +506,25 @@ function dayRows(
       if (!b) values.set(value, (b = bucket()))
       addVisit(b, v, vid)
     }
-    for (const [page, n] of v.pages) {
+    let pagesText = '\n'
+    for (let k = 0, n = distinctSteps(v, false); k < n; k++) {
+      const page = stepValue[k]!
       let b = pages.get(page)
       if (!b) pages.set(page, (b = bucket()))
       b.visits++
-      b.pageviews += n
+      b.pageviews += stepCount[k]!
       b.vids.push(vid)
+      pagesText += countLine(page, stepCount[k]!)
     }
-    for (const [name, n] of v.names) {
+    let namesText = '\n'
+    for (let k = 0, n = v.events ? distinctSteps(v, true) : 0; k < n; k++) {
+      const name = stepValue[k]!
       let b = names.get(name)
       if (!b) names.set(name, (b = bucket()))
       b.visits++
-      b.events += n
+      b.events += stepCount[k]!
       b.vids.push(vid)
+      namesText += countLine(name, stepCount[k]!)
     }
     for (let i = 0; i < v.stepValues.length; i++) {
       pushPair(
@@ -481,8 +548,8 @@ function dayRows(
       v.events,
       v.bounce ? 1 : 0,
       ...attrs,
-      encodeCounts(v.pages),
-      encodeCounts(v.names),
+      pagesText,
+      namesText,
       v.props.size ? `\n${[...v.props].join('\n')}\n` : '\n',
     ])
   }
