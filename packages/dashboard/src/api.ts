@@ -6,9 +6,24 @@
 
 export const KEY_STORAGE = 'pipit:v1:dashboard-key'
 
+const SITES_STORAGE = 'pipit:v1:dashboard-sites'
+
 export const getKey = (): string | null => sessionStorage.getItem(KEY_STORAGE)
 export const setKey = (key: string) => sessionStorage.setItem(KEY_STORAGE, key)
-export const clearKey = () => sessionStorage.removeItem(KEY_STORAGE)
+export const clearKey = () => {
+  sessionStorage.removeItem(KEY_STORAGE)
+  sessionStorage.removeItem(SITES_STORAGE)
+}
+
+/** The sites the key reached last time (a reload renders at once, then checks again). */
+export function cachedSites(): Site[] | undefined {
+  try {
+    const sites = JSON.parse(sessionStorage.getItem(SITES_STORAGE) ?? 'null') as Site[] | null
+    return Array.isArray(sites) ? sites : undefined
+  } catch {
+    return undefined
+  }
+}
 
 /** An error the dashboard shows as it is: the API's message, or what went wrong on the way. */
 export class ApiError extends Error {
@@ -87,7 +102,9 @@ export async function postJson<T>(path: string, body: unknown, signal?: AbortSig
 /** Checks a key before keeping it: the sites it reaches. */
 export async function sitesOf(key: string): Promise<Site[]> {
   const res = await request('/v1/sites', {}, key)
-  return ((await res.json()) as { sites: Site[] }).sites
+  const sites = ((await res.json()) as { sites: Site[] }).sites
+  sessionStorage.setItem(SITES_STORAGE, JSON.stringify(sites))
+  return sites
 }
 
 /**

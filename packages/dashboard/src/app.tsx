@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks'
 import {
+  cachedSites,
   clearKey,
   getJson,
   getKey,
@@ -78,7 +79,9 @@ function useView(): [View, Ctx['navigate']] {
 export function App() {
   const [theme, toggleTheme] = useTheme()
   const [signedIn, setSignedIn] = useState(getKey() !== null)
-  const [sites, setSites] = useState<Site[]>()
+  const [sites, setSites] = useState<Site[] | undefined>(() =>
+    getKey() ? cachedSites() : undefined,
+  )
   const [error, setError] = useState<string>()
 
   const signOut = (message?: string) => {
