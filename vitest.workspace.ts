@@ -8,5 +8,6 @@ export default [
   'packages/consent/vitest.config.ts',
   'packages/react/vitest.config.ts',
   'packages/react/vitest.react18.config.ts',
+  'packages/dashboard/vitest.config.ts',
   'packages/collector/vitest.config.ts',
 ]

@@ -310,7 +310,7 @@ describe.skipIf(!browserTestsEnabled)('dashboard in Chromium', () => {
     await context.close()
   }, 60_000)
 
-  it('refuses a wrong key with a plain message; a key reaching several sites gets a site picker', async () => {
+  it('refuses a wrong key with a plain message; a key reaching several sites gets a site picker; an empty site shows the SDK snippet', async () => {
     const context = await browser.newContext({ viewport: DESKTOP })
     const page = await context.newPage()
     await signIn(page, 'sk_read_wrong')
@@ -325,6 +325,11 @@ describe.skipIf(!browserTestsEnabled)('dashboard in Chromium', () => {
     await expect
       .poll(() => picker.locator('option').allTextContents())
       .toEqual(['Demo site', 'Shop'])
+    // The first site (the demo, without data yet) says how to install the SDK.
+    await page.locator('[data-empty="install"]').waitFor()
+    expect(await page.locator('[data-empty="install"] pre').textContent()).toContain(
+      `${collector.url}/pipit.js`,
+    )
     await picker.selectOption('shop')
     expect(new URL(page.url()).searchParams.get('site')).toBe('shop')
     await expect.poll(() => kpi(page, 'visitors')).not.toBe('0')

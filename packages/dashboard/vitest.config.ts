@@ -1,0 +1,3 @@
+import { pipitProject } from '../../vitest.shared.ts'
+
+export default pipitProject('dashboard')
