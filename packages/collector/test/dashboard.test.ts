@@ -310,6 +310,29 @@ describe.skipIf(!browserTestsEnabled)('dashboard in Chromium', () => {
     await context.close()
   }, 60_000)
 
+  it('is served built: index.html no-cache with a CSP, hashed assets immutable, both precompressed', async () => {
+    const index = await fetch(`${collector.url}/`, { headers: { 'accept-encoding': 'br' } })
+    expect(index.status).toBe(200)
+    expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(index.headers.get('content-encoding')).toBe('br')
+    expect(index.headers.get('cache-control')).toBe('no-cache')
+    expect(index.headers.get('content-security-policy')).toContain("default-src 'self'")
+    const html = await index.text()
+    const assets = [...html.matchAll(/\/assets\/app-[A-Z0-9]{8}\.(?:js|css)/g)].map((m) => m[0])
+    expect(assets).toHaveLength(2)
+    for (const path of assets) {
+      const res = await fetch(`${collector.url}${path}`, { headers: { 'accept-encoding': 'gzip' } })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toMatch(
+        path.endsWith('.js') ? /^text\/javascript/ : /^text\/css/,
+      )
+      expect(res.headers.get('content-encoding')).toBe('gzip')
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+      expect((await res.text()).length).toBeGreaterThan(1000)
+    }
+    expect((await fetch(`${collector.url}/assets/app-NOPE0000.js`)).status).toBe(404)
+  })
+
   it('refuses a wrong key with a plain message; a key reaching several sites gets a site picker; an empty site shows the SDK snippet', async () => {
     const context = await browser.newContext({ viewport: DESKTOP })
     const page = await context.newPage()
