@@ -390,6 +390,20 @@ describe.skipIf(!browserTestsEnabled)('dashboard in Chromium', () => {
           await settled(page)
           if (view === 'funnels') await page.locator('[data-testid="funnel-table"]').waitFor()
           if (view === 'experiments') await page.locator('[data-verdict]').waitFor()
+          // Nothing is wider than the screen (tables scroll inside their panels).
+          expect(
+            await page.evaluate(() => document.documentElement.scrollWidth),
+            await page.evaluate(() =>
+              Array.from(document.querySelectorAll('body *'))
+                .filter((e) => e.getBoundingClientRect().right > innerWidth + 1)
+                .slice(0, 6)
+                .map(
+                  (e) =>
+                    `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`,
+                )
+                .join(' | '),
+            ),
+          ).toBeLessThanOrEqual(viewport.width)
           await page.screenshot({
             path: `${artifacts}${view}-${device}-${scheme}.png`,
             fullPage: true,
@@ -409,6 +423,14 @@ describe.skipIf(!browserTestsEnabled)('dashboard in Chromium', () => {
           }
         }
       }
+    }
+    // The narrowest phones (360 px) fit too.
+    await page.setViewportSize({ width: 360, height: 740 })
+    for (const [view, label] of views) {
+      await page.getByRole('link', { name: label }).click()
+      await page.locator(`main[data-view="${view}"]`).waitFor()
+      await settled(page)
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), view).toBe(360)
     }
     expect(violations).toEqual([])
     expect(problems).toEqual([])

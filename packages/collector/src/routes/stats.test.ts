@@ -203,12 +203,56 @@ describe('the other stats routes', () => {
     await postBatch(app, { writeKey: site.writeKey, batch: [view('tie-a', '/a')] })
     const page = async (dimension: string) =>
       (
-        await (
+        (await (
           await app.request(`/v1/stats/breakdown?${q}&dimension=${dimension}`, bearer(site.readKey))
-        ).json()
-      ).results.map((r: { value: string }) => r.value)
+        ).json()) as { results: { value: string }[] }
+      ).results.map((r) => r.value)
     expect(await page('entry_page')).toEqual(['/a'])
     expect(await page('exit_page')).toEqual(['/c'])
+  })
+
+  it('keeps page and event names that contain the control characters the aggregation joins with', async () => {
+    const { app, site } = await testApp()
+    const odd = 'Sign\u001fup\u001e now'
+    await postBatch(app, {
+      writeKey: site.writeKey,
+      batch: [
+        trackMessage({
+          type: 'page',
+          anonymousId: 'odd',
+          properties: { path: '/x\u001fy' },
+          timestamp: '2026-03-10T10:00:00Z',
+        }),
+        trackMessage({
+          anonymousId: 'odd',
+          event: odd,
+          properties: { plan: 'a\u001eb' },
+          timestamp: '2026-03-10T10:01:00Z',
+        }),
+        trackMessage({
+          type: 'page',
+          anonymousId: 'other',
+          properties: { path: '/' },
+          timestamp: '2026-03-10T11:00:00Z',
+        }),
+      ],
+    })
+    const breakdown = async (dimension: string) =>
+      (
+        (await (
+          await app.request(`/v1/stats/breakdown?${q}&dimension=${dimension}`, bearer(site.readKey))
+        ).json()) as { results: { value: string; visits: number }[] }
+      ).results.map((r) => [r.value, r.visits])
+    expect(await breakdown('page')).toEqual([
+      ['/', 1],
+      ['/x\u001fy', 1],
+    ])
+    expect(await breakdown('event')).toEqual([[odd, 1]])
+    expect(await breakdown('prop:plan')).toEqual([['a\u001eb', 1]])
+    const overview = await (
+      await app.request(`/v1/stats/overview?${q}`, bearer(site.readKey))
+    ).json()
+    expect(overview).toMatchObject({ visitors: 2, visits: 2, pageviews: 2, events: 1 })
   })
 
   it('answers CSV for every table, with a header row', async () => {

@@ -76,6 +76,11 @@ export interface Visit {
   visitorId: string
   /** Rowid of the first event, whose traffic attributes the visit takes. */
   first: number
+  /**
+   * The visitor's number and first-seen time as read with the day
+   * (`visitsOfVisitors`, on the visitor's first visit of the day), or null.
+   */
+  known: { vid: number; firstSeen: number } | null
   start: number
   end: number
   pageviews: number
@@ -130,11 +135,88 @@ export function visitsOfDay(rows: Iterable<VisitRow>): Visit[] {
   for (const r of rows) {
     let current = open.get(r[1])
     if (!current || r[2] - current.end > VISIT_GAP_MS) {
-      current = newVisit(r)
+      current = newVisit(r[1], r[0], r[2])
       visits.push(current)
       open.set(r[1], current)
     }
-    addEvent(current, r)
+    addEvent(current, r[2], r[3] !== 0, r[4] ?? '', r[5])
+  }
+  for (const v of visits) v.bounce = v.pageviews === 1 && v.events === 0
+  return visits
+}
+
+/**
+ * One visitor's events of a local day as the aggregation reads them in bulk
+ * (one row per visitor instead of one per event): `[visitorId, count, items,
+ * vid, firstSeen]`. `items` joins the visitor's events in time order (ties
+ * by message id) with U+001F; each is `offset,rowid` followed by `:page` for
+ * page and screen views or `!properties U+001E name` for custom events,
+ * `offset` being milliseconds since the day's start. `vid` and `firstSeen`
+ * are the visitor's number and first-seen time when it has one, else null.
+ * (The traffic attributes are read afterwards for each visit's first event:
+ * carrying them through the grouping here measured 1.7x slower.)
+ */
+export type VisitorRow = [
+  visitorId: string,
+  count: number,
+  items: string,
+  vid: number | null,
+  firstSeen: number | null,
+]
+
+/**
+ * `visitsOfDay` for rows grouped by visitor (`VisitorRow`): the same visits,
+ * ordered by visitor then time. Parses the items in place (numbers from char
+ * codes, one slice per page or name), so a day costs one JavaScript row per
+ * visitor rather than one per event. Returns null when an item count does
+ * not match, which happens only when a page or event name itself contains
+ * U+001F: the caller then reads that day event by event.
+ */
+export function visitsOfVisitors(rows: VisitorRow[], dayStart: number): Visit[] | null {
+  const visits: Visit[] = []
+  for (const [visitorId, count, items, vid, firstSeen] of rows) {
+    const first = visits.length
+    let current: Visit | undefined
+    let seen = 0
+    let i = 0
+    const n = items.length
+    while (i < n) {
+      let offset = 0
+      let c = items.charCodeAt(i)
+      while (c !== 44) {
+        if (!(c >= 48 && c <= 57)) return null
+        offset = offset * 10 + (c - 48)
+        c = items.charCodeAt(++i)
+      }
+      let rowid = 0
+      c = items.charCodeAt(++i)
+      while (c >= 48 && c <= 57) {
+        rowid = rowid * 10 + (c - 48)
+        c = items.charCodeAt(++i)
+      }
+      const isTrack = c === 33 // '!'
+      let end = items.indexOf('\u001f', ++i)
+      if (end < 0) end = n
+      let props: string | null = null
+      if (isTrack) {
+        const sep = items.indexOf('\u001e', i)
+        if (sep < 0 || sep > end) return null
+        if (sep > i) props = items.slice(i, sep)
+        i = sep + 1
+      }
+      const value = items.slice(i, end)
+      const ts = dayStart + offset
+      if (!current || ts - current.end > VISIT_GAP_MS) {
+        current = newVisit(visitorId, rowid, ts)
+        visits.push(current)
+      }
+      addEvent(current, ts, isTrack, value, props)
+      seen++
+      i = end + 1
+    }
+    if (seen !== count) return null
+    const v = visits[first]
+    if (v && vid !== null && firstSeen !== null) v.known = { vid, firstSeen }
   }
   for (const v of visits) v.bounce = v.pageviews === 1 && v.events === 0
   return visits
@@ -157,12 +239,13 @@ export function applyFirstEvent(v: Visit, e: FirstEventRow) {
   a.country = e[13]!
 }
 
-function newVisit(r: VisitRow): Visit {
+function newVisit(visitorId: string, first: number, ts: number): Visit {
   return {
-    visitorId: r[1],
-    first: r[0],
-    start: r[2],
-    end: r[2],
+    visitorId,
+    first,
+    known: null,
+    start: ts,
+    end: ts,
     pageviews: 0,
     events: 0,
     bounce: false,
@@ -195,12 +278,17 @@ function newVisit(r: VisitRow): Visit {
 const NO_PROPS: Set<string> = new Set()
 const NO_EXPOSURES: Visit['exposures'] = []
 
-function addEvent(v: Visit, r: VisitRow) {
-  const ts = r[2]
+function addEvent(
+  v: Visit,
+  ts: number,
+  isTrack: boolean,
+  value: string,
+  propertiesText: string | null,
+) {
   v.end = ts
   v.stepTimes.push(ts)
-  if (r[3] === 0) {
-    const page = r[4] ?? ''
+  if (!isTrack) {
+    const page = value
     v.stepValues.push(page)
     v.stepIsEvent.push(false)
     v.pageviews++
@@ -208,11 +296,11 @@ function addEvent(v: Visit, r: VisitRow) {
     v.attrs.exit_page = page
     return
   }
-  const name = r[4] ?? ''
+  const name = value
   v.stepValues.push(name)
   v.stepIsEvent.push(true)
   v.events++
-  const properties = r[5] ? parseObject(r[5]) : null
+  const properties = propertiesText ? parseObject(propertiesText) : null
   if (!properties) return
   if (v.props === NO_PROPS) v.props = new Set()
   addProps(v.props, properties)

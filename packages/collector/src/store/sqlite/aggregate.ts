@@ -2,8 +2,13 @@ import type Database from 'better-sqlite3'
 import type { AggregateProgress, AggregateResult } from '../types'
 import { EventFlag } from '../types'
 import { addDays, localMidnight, zoneClock, type ZoneClock } from '../../stats/tz'
-import type { FirstEventRow, Visit, VisitRow } from '../../stats/visits'
-import { VISIT_DIMENSIONS, applyFirstEvent, visitsOfDay } from '../../stats/visits'
+import type { FirstEventRow, Visit, VisitRow, VisitorRow } from '../../stats/visits'
+import {
+  VISIT_DIMENSIONS,
+  applyFirstEvent,
+  visitsOfDay,
+  visitsOfVisitors,
+} from '../../stats/visits'
 
 const QUARTER_HOUR = 900_000
 
@@ -165,10 +170,30 @@ export function createAggregator(
   const siteRow = db.prepare<[string], { timezone: string }>(
     'SELECT timezone FROM sites WHERE id = ?',
   )
-  // In time order, ties by message id: the time index gives the order and
-  // SQLite sorts only runs of equal timestamps (no JavaScript sort, and no
-  // message id ever reaches JavaScript). Page value and kind come out of
-  // SQL ready to use: fewer strings per row to make.
+  // A day's events, one row per visitor (see VisitorRow): SQLite orders and
+  // joins each visitor's events (in time order, ties by message id, so the
+  // outcome never depends on arrival order) and looks up the visitor's
+  // number, so JavaScript makes one row per visitor instead of one per
+  // event, and no message id ever reaches it. At 10 M events this read
+  // takes about 60% of the time of reading event by event.
+  const dayVisitors = db
+    .prepare<[{ site: string; start: number; end: number }]>(
+      `SELECT g.visitor_id, g.n, g.items, a.vid, a.first_seen
+         FROM (SELECT visitor_id, COUNT(*) AS n,
+                      group_concat((timestamp - CAST(@start AS INTEGER)) || ',' || rowid ||
+                        CASE WHEN type = 'track'
+                             THEN '!' || coalesce(properties, '') || char(30) || coalesce(name, '')
+                             ELSE ':' || coalesce(path, name, '') END,
+                        char(31) ORDER BY timestamp, message_id) AS items
+                 FROM events
+                WHERE site_id = @site AND timestamp >= @start AND timestamp < @end
+                  AND (flags & ${EventFlag.bot}) = 0 AND type IN ('page', 'screen', 'track')
+                GROUP BY visitor_id) AS g
+         LEFT JOIN agg_visitors AS a ON a.site_id = @site AND a.visitor_id = g.visitor_id`,
+    )
+    .raw()
+  // The same events one row each, in time order (ties by message id): the
+  // fallback for a day whose page or event names contain U+001F.
   const dayEvents = db
     .prepare<[string, number, number]>(
       `SELECT rowid, visitor_id, timestamp, type = 'track',
@@ -263,7 +288,14 @@ export function createAggregator(
       if (getGen.get(siteId, day)?.gen !== gen) return null
       const vids = new Map<string, number>()
       for (const v of visits) {
-        if (!vids.has(v.visitorId)) vids.set(v.visitorId, vidOf(siteId, v.visitorId, v.start))
+        if (vids.has(v.visitorId)) continue
+        // A visitor read with its number and seen no later than now needs no lookup:
+        // numbers are never reused, and first-seen times only move earlier.
+        const known = v.known
+        vids.set(
+          v.visitorId,
+          known && known.firstSeen <= v.start ? known.vid : vidOf(siteId, v.visitorId, v.start),
+        )
       }
       return vids
     },
@@ -308,7 +340,9 @@ export function createAggregator(
     }
     const start = info.clock.dayStart(day)
     const end = localMidnight(day, info.clock.timezone, 1)
-    const visits = visitsOfDay(dayEvents.all(siteId, start, end) as VisitRow[])
+    const visits =
+      visitsOfVisitors(dayVisitors.all({ site: siteId, start, end }) as VisitorRow[], start) ??
+      visitsOfDay(dayEvents.all(siteId, start, end) as VisitRow[])
     for (let i = 0; i < visits.length; i += 5000) {
       const batch = visits.slice(i, i + 5000)
       const rows = new Map<number, FirstEventRow>()
@@ -497,10 +531,21 @@ function dayRows(
     if (!h) hours.set(hour, (h = bucket()))
     addVisit(total, v, vid)
     addVisit(h, v, vid)
-    const attrs: (string | null)[] = []
+    // The visit's row in agg_sessions, in the insert's column order.
+    const session: unknown[] = [
+      siteId,
+      day,
+      hour,
+      vid,
+      v.start,
+      v.end - v.start,
+      v.pageviews,
+      v.events,
+      v.bounce ? 1 : 0,
+    ]
     for (let i = 0; i < VISIT_DIMENSIONS.length; i++) {
       const value = v.attrs[VISIT_DIMENSIONS[i]!]
-      attrs.push(value)
+      session.push(value)
       const values = dims[i]!
       let b = values.get(value)
       if (!b) values.set(value, (b = bucket()))
@@ -537,21 +582,8 @@ function dayRows(
     for (const x of v.exposures) {
       pushPair(facts, `exp:${x.experiment}\u001f${x.variant}`, vid, x.ts - dayStart)
     }
-    out.sessions.push([
-      siteId,
-      day,
-      hour,
-      vid,
-      v.start,
-      v.end - v.start,
-      v.pageviews,
-      v.events,
-      v.bounce ? 1 : 0,
-      ...attrs,
-      pagesText,
-      namesText,
-      v.props.size ? `\n${[...v.props].join('\n')}\n` : '\n',
-    ])
+    session.push(pagesText, namesText, v.props.size ? `\n${[...v.props].join('\n')}\n` : '\n')
+    out.sessions.push(session)
   }
   if (visits.length === 0) return out
   for (const [hour, b] of hours) {
