@@ -124,7 +124,15 @@ describe('collector process end to end', () => {
     expect(await sites.json()).toMatchObject({ sites: [{ id: 'demo' }] })
     const dashboard = await fetch(`${first.url}/`)
     expect(dashboard.status).toBe(200)
-    expect(await dashboard.text()).toContain('Sign in with a site')
+    // The built dashboard: its page and the script it names (content-hashed) are served.
+    const html = await dashboard.text()
+    expect(html).toContain('<div id="root"></div>')
+    const script = /src="(\/assets\/app-[\w-]+\.js)"/.exec(html)?.[1]
+    expect(script).toBeDefined()
+    const asset = await fetch(`${first.url}${script!}`)
+    expect(asset.status).toBe(200)
+    expect(asset.headers.get('content-type')).toContain('javascript')
+    expect((await asset.text()).length).toBeGreaterThan(10_000)
     expect(await (await fetch(`${first.url}/healthz`)).json()).toEqual({ status: 'ok' })
     await first.stop()
 
