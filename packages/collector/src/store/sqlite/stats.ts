@@ -171,6 +171,28 @@ export function statsMethods(
     `SELECT day, visitors, visits, pageviews, events, bounces, duration, vset FROM agg_days
       WHERE site_id = ? AND dim = ? AND day BETWEEN ? AND ? ORDER BY day`,
   )
+  // One value's rows (a visit dimension's), for a single "is" filter.
+  const valueDayRows = db.prepare<
+    [string, string, string | null, string, string],
+    SumRow & { day: string; vset: Buffer }
+  >(
+    `SELECT day, visitors, visits, pageviews, events, bounces, duration, vset FROM agg_days
+      WHERE site_id = ? AND dim = ? AND value IS ? AND day BETWEEN ? AND ? ORDER BY day`,
+  )
+  /**
+   * The daily rollup rows a query's totals can be summed from: the site's
+   * totals, or with a single "is" filter on a visit dimension that value's
+   * rows, which hold exactly the matching visits (sums and visitor sets), so
+   * the most common filter (a click on a row) reads no visit. Any other
+   * filter: undefined, and the visits are read. (A reader, not the rows: an
+   * iteration started and left open would keep its statement busy.)
+   */
+  const rollupDays = (q: StatsQuery) => {
+    if (q.filters.length === 0) return () => dayRows.iterate(q.siteId, '', q.from, q.to)
+    const [f] = q.filters
+    if (q.filters.length > 1 || f!.op !== 'is' || !isVisitDim(f!.dimension)) return undefined
+    return () => valueDayRows.iterate(q.siteId, f!.dimension, f!.value, q.from, q.to)
+  }
   // Summed metrics per value without touching the visitor sets: `visitors`
   // is then the sum of daily uniques (an upper bound), `most` the largest
   // daily count (a lower bound).
@@ -460,7 +482,8 @@ export function statsMethods(
     aggregationBehind: () => Promise.resolve(aggregator.behind()),
 
     statsTotals(q, goal) {
-      if (q.filters.length > 0) {
+      const days = goal && q.filters.length > 0 ? undefined : rollupDays(q)
+      if (!days) {
         const cond = goal ? goalCondition(goal) : undefined
         const row = sessionTotals(
           q,
@@ -472,7 +495,7 @@ export function statsMethods(
       const union = new Union(maxVid(q.siteId))
       union.next()
       const totals = zero()
-      for (const row of dayRows.iterate(q.siteId, '', q.from, q.to)) {
+      for (const row of days()) {
         addSums(totals, row)
         totals.visitors += union.add(decodeSet(row.vset))
       }
@@ -481,7 +504,8 @@ export function statsMethods(
 
     statsTimeseries(q, interval) {
       const out = new Map<string, Totals>()
-      if (q.filters.length > 0) {
+      const days = interval === 'hour' && q.filters.length > 0 ? undefined : rollupDays(q)
+      if (!days) {
         const where = sessionWhere(q.filters)
         const key = {
           hour: 'hour',
@@ -512,7 +536,7 @@ export function statsMethods(
       }
       const union = new Union(maxVid(q.siteId))
       let current: string | undefined
-      for (const row of dayRows.iterate(q.siteId, '', q.from, q.to)) {
+      for (const row of days()) {
         const key = bucketOfDay(row.day, interval)
         if (key !== current) {
           current = key
