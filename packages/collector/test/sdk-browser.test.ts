@@ -238,7 +238,8 @@ describe.skipIf(!browserTestsEnabled)('SDK delivery in Chromium', () => {
       JSON.stringify({ tracked: 8, stored: 8, resentNextVisit: resent }),
     )
     await context.close()
-  })
+    // Two page loads and polls of up to 10 s: vitest's default 5 s is too short on a busy machine.
+  }, 30_000)
 
   it('loses nothing through a burst of 503 and 429 answers', async () => {
     const context = await browser.newContext({ userAgent: PERSON_UA })
