@@ -288,23 +288,21 @@ function addEvent(
   v.end = ts
   v.stepTimes.push(ts)
   if (!isTrack) {
-    const page = value
-    v.stepValues.push(page)
+    v.stepValues.push(value)
     v.stepIsEvent.push(false)
     v.pageviews++
-    v.attrs.entry_page ??= page
-    v.attrs.exit_page = page
+    v.attrs.entry_page ??= value
+    v.attrs.exit_page = value
     return
   }
-  const name = value
-  v.stepValues.push(name)
+  v.stepValues.push(value)
   v.stepIsEvent.push(true)
   v.events++
   const properties = propertiesText ? parseObject(propertiesText) : null
   if (!properties) return
   if (v.props === NO_PROPS) v.props = new Set()
   addProps(v.props, properties)
-  if (name === EXPOSURE_EVENT) {
+  if (value === EXPOSURE_EVENT) {
     const experiment = properties.experiment_id
     const variant = properties.variant
     if (typeof experiment === 'string' && typeof variant === 'string') {
