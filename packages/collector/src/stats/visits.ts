@@ -72,33 +72,6 @@ export type EventDimension = (typeof EVENT_DIMENSIONS)[number]
 export const DIMENSIONS = [...VISIT_DIMENSIONS, ...EVENT_DIMENSIONS] as const
 export type Dimension = VisitDimension | EventDimension
 
-export interface Visit {
-  visitorId: string
-  /** Rowid of the first event, whose traffic attributes the visit takes. */
-  first: number
-  /**
-   * The visitor's number and first-seen time as read with the day
-   * (`visitsOfVisitors`, on the visitor's first visit of the day), or null.
-   */
-  known: { vid: number; firstSeen: number } | null
-  start: number
-  end: number
-  pageviews: number
-  events: number
-  bounce: boolean
-  attrs: Record<VisitDimension, string | null>
-  /** Every page view's page and custom event's name in time order, for funnels and goals... */
-  stepValues: string[]
-  /** ...whether each is a custom event (else a page view)... */
-  stepIsEvent: boolean[]
-  /** ...and their times. */
-  stepTimes: number[]
-  /** Experiment exposures in the visit. */
-  exposures: { experiment: string; variant: string; ts: number }[]
-  /** `key=value` of the scalar properties of the visit's custom events, for property filters. */
-  props: Set<string>
-}
-
 /** The page a page or screen view shows: its path, or for app screens the screen name. */
 export const pageOf = (e: { path: string | null; name: string | null }) => e.path ?? e.name ?? ''
 
@@ -116,32 +89,203 @@ function hostName(url: string | null): string | null {
   return m ? m[1]!.toLowerCase().replace(/^www\./, '') : null
 }
 
+/** A day's strings (pages, event names, one attribute) numbered in first-seen order; code 0 is null. */
+export class Dictionary {
+  readonly values: (string | null)[] = [null]
+  private readonly codes = new Map<string, number>()
+
+  code(value: string | null): number {
+    if (value === null) return 0
+    let c = this.codes.get(value)
+    if (c === undefined) {
+      c = this.values.length
+      this.values.push(value)
+      this.codes.set(value, c)
+    }
+    return c
+  }
+
+  get size(): number {
+    return this.values.length
+  }
+}
+
+/** The visit dimensions a visit takes from its first event: all but entry and exit page. */
+export const FIRST_EVENT_DIMENSIONS = VISIT_DIMENSIONS.slice(2)
+
+export interface Exposure {
+  experiment: string
+  variant: string
+  ts: number
+}
+
+/**
+ * One local day's visits in columns: visit `i`'s fields are the `i`-th
+ * entries of the typed arrays, its page views and custom events ("steps")
+ * the entries `stepFrom[i]` to `stepFrom[i + 1] - 1` of the step arrays, and
+ * every string a code into a dictionary of the day. A day's worth of Visit
+ * objects (a record of attributes and three arrays each) made ~30 MB of
+ * live JavaScript objects that the garbage collector copied and promoted
+ * over and over; in typed arrays the same day is a few MB it never scans.
+ *
+ * Visits are added one visitor at a time, each visitor's in time order
+ * (`open` starts a visit, `add` appends a step to the latest), so a
+ * visitor's visits are next to each other.
+ */
+export class DayVisits {
+  /** How many visits. */
+  count = 0
+  /** How many steps. */
+  steps = 0
+  /** The visitor id of each visit. */
+  readonly visitorIds: string[] = []
+  /** Rowid of each visit's first event, whose traffic attributes the visit takes. */
+  readonly first: Float64Array
+  readonly start: Float64Array
+  readonly end: Float64Array
+  readonly pageviews: Int32Array
+  readonly events: Int32Array
+  /**
+   * The visitor's number and first-seen time as read with the day (on the
+   * visitor's first visit of the day), else 0.
+   */
+  readonly knownVid: Int32Array
+  readonly knownFirstSeen: Float64Array
+  /**
+   * `VISIT_DIMENSIONS.length` codes per visit, in that order: entry and exit
+   * page are codes into `pages`, the others into `attrs` (indexed like
+   * `FIRST_EVENT_DIMENSIONS`). 0 is null.
+   */
+  readonly dims: Int32Array
+  readonly stepFrom: Int32Array
+  /** A code into `names` for custom events, into `pages` for page views. */
+  readonly stepCode: Int32Array
+  readonly stepIsEvent: Uint8Array
+  readonly stepTime: Float64Array
+  readonly pages = new Dictionary()
+  readonly names = new Dictionary()
+  readonly attrs = FIRST_EVENT_DIMENSIONS.map(() => new Dictionary())
+  /** `key=value` of the scalar properties of a visit's custom events, for property filters (visits with any). */
+  readonly props = new Map<number, Set<string>>()
+  /** Experiment exposures of a visit (visits with any). */
+  readonly exposures = new Map<number, Exposure[]>()
+
+  /** `capacity`: how many events the day has (at least as many as visits and steps). */
+  constructor(capacity: number) {
+    const n = Math.max(1, capacity)
+    this.first = new Float64Array(n)
+    this.start = new Float64Array(n)
+    this.end = new Float64Array(n)
+    this.pageviews = new Int32Array(n)
+    this.events = new Int32Array(n)
+    this.knownVid = new Int32Array(n)
+    this.knownFirstSeen = new Float64Array(n)
+    this.dims = new Int32Array(n * VISIT_DIMENSIONS.length)
+    this.stepFrom = new Int32Array(n + 1)
+    this.stepCode = new Int32Array(n)
+    this.stepIsEvent = new Uint8Array(n)
+    this.stepTime = new Float64Array(n)
+  }
+
+  /** Starts a visit at its first event; returns its index. */
+  open(visitorId: string, rowid: number, ts: number): number {
+    const i = this.count++
+    this.visitorIds.push(visitorId)
+    this.first[i] = rowid
+    this.start[i] = ts
+    this.end[i] = ts
+    this.stepFrom[i] = this.steps
+    this.stepFrom[i + 1] = this.steps
+    return i
+  }
+
+  /** Appends a page view (or with `isTrack` a custom event) to the latest visit. */
+  add(ts: number, isTrack: boolean, value: string, propertiesText: string | null) {
+    const i = this.count - 1
+    const s = this.steps++
+    this.stepFrom[i + 1] = this.steps
+    this.end[i] = ts
+    this.stepTime[s] = ts
+    if (!isTrack) {
+      const code = this.pages.code(value)
+      this.stepCode[s] = code
+      this.pageviews[i]!++
+      const at = i * VISIT_DIMENSIONS.length
+      if (this.dims[at] === 0) this.dims[at] = code
+      this.dims[at + 1] = code
+      return
+    }
+    this.stepCode[s] = this.names.code(value)
+    this.stepIsEvent[s] = 1
+    this.events[i]!++
+    const properties = propertiesText ? parseObject(propertiesText) : null
+    if (!properties) return
+    let props = this.props.get(i)
+    if (!props) this.props.set(i, (props = new Set()))
+    addProps(props, properties)
+    if (value === EXPOSURE_EVENT) {
+      const experiment = properties.experiment_id
+      const variant = properties.variant
+      if (typeof experiment === 'string' && typeof variant === 'string') {
+        let list = this.exposures.get(i)
+        if (!list) this.exposures.set(i, (list = []))
+        list.push({ experiment, variant, ts })
+      }
+    }
+  }
+
+  /** A visit bounced when it has exactly one page view and no custom event. */
+  bounced(i: number): boolean {
+    return this.pageviews[i] === 1 && this.events[i] === 0
+  }
+
+  /** The value of visit `i` in `VISIT_DIMENSIONS[d]`. */
+  dimValue(i: number, d: number): string | null {
+    const code = this.dims[i * VISIT_DIMENSIONS.length + d]!
+    return (d < 2 ? this.pages : this.attrs[d - 2]!).values[code]!
+  }
+
+  /** Sets a visit's traffic attributes from its first event. */
+  applyFirstEvent(i: number, e: FirstEventRow) {
+    const at = i * VISIT_DIMENSIONS.length + 2
+    const attrs = this.attrs
+    this.dims[at] = attrs[0]!.code(referrerHost(e[1] as string | null, e[2] as string | null))
+    for (let k = 1; k < attrs.length; k++)
+      this.dims[at + k] = attrs[k]!.code(e[k + 2] as string | null)
+  }
+}
+
 /**
  * Splits one local day's page, screen and custom events into visits.
  * `rows` must all lie in one local day of the site and come in time order,
- * ties broken by message id (SQL does that ordering from its time index,
- * sorting only runs of equal timestamps), so the outcome never depends on
- * arrival order. One walk in that order: each visitor's open visit takes the
- * next event unless over 30 minutes passed (no per-visitor lists, no sort).
- * Visit attributes (`attrs`) other than entry and exit page are left null
- * for `applyFirstEvent` to fill from the visit's first event.
+ * ties broken by message id, so the outcome never depends on arrival order.
+ * Each visitor's open visit takes the next event unless over 30 minutes
+ * passed. Visit attributes other than entry and exit page are left null for
+ * `applyFirstEvent` to fill from the visit's first event.
+ *
+ * The aggregation reads days grouped by visitor (`visitsOfVisitors`); this
+ * is its fallback for names holding the grouping's separators.
  *
  * @example
  * const visits = visitsOfDay(dayEvents.all(siteId, start, end))
  */
-export function visitsOfDay(rows: Iterable<VisitRow>): Visit[] {
-  const open = new Map<string, Visit>()
-  const visits: Visit[] = []
+export function visitsOfDay(rows: VisitRow[]): DayVisits {
+  // Each visitor's events together (in time order), as DayVisits wants them.
+  const byVisitor = new Map<string, VisitRow[]>()
   for (const r of rows) {
-    let current = open.get(r[1])
-    if (!current || r[2] - current.end > VISIT_GAP_MS) {
-      current = newVisit(r[1], r[0], r[2])
-      visits.push(current)
-      open.set(r[1], current)
-    }
-    addEvent(current, r[2], r[3] !== 0, r[4] ?? '', r[5])
+    let list = byVisitor.get(r[1])
+    if (!list) byVisitor.set(r[1], (list = []))
+    list.push(r)
   }
-  for (const v of visits) v.bounce = v.pageviews === 1 && v.events === 0
+  const visits = new DayVisits(rows.length)
+  for (const [visitorId, list] of byVisitor) {
+    let end = -Infinity
+    for (const r of list) {
+      if (r[2] - end > VISIT_GAP_MS) visits.open(visitorId, r[0], r[2])
+      visits.add(r[2], r[3] !== 0, r[4] ?? '', r[5])
+      end = r[2]
+    }
+  }
   return visits
 }
 
@@ -172,11 +316,13 @@ export type VisitorRow = [
  * not match, which happens only when a page or event name itself contains
  * U+001F: the caller then reads that day event by event.
  */
-export function visitsOfVisitors(rows: VisitorRow[], dayStart: number): Visit[] | null {
-  const visits: Visit[] = []
+export function visitsOfVisitors(rows: VisitorRow[], dayStart: number): DayVisits | null {
+  let events = 0
+  for (const r of rows) events += r[1]
+  const visits = new DayVisits(events)
   for (const [visitorId, count, items, vid, firstSeen] of rows) {
-    const first = visits.length
-    let current: Visit | undefined
+    const first = visits.count
+    let end = -Infinity
     let seen = 0
     let i = 0
     const n = items.length
@@ -195,121 +341,29 @@ export function visitsOfVisitors(rows: VisitorRow[], dayStart: number): Visit[] 
         c = items.charCodeAt(++i)
       }
       const isTrack = c === 33 // '!'
-      let end = items.indexOf('\u001f', ++i)
-      if (end < 0) end = n
+      let stop = items.indexOf('\u001f', ++i)
+      if (stop < 0) stop = n
       let props: string | null = null
       if (isTrack) {
         const sep = items.indexOf('\u001e', i)
-        if (sep < 0 || sep > end) return null
+        if (sep < 0 || sep > stop) return null
         if (sep > i) props = items.slice(i, sep)
         i = sep + 1
       }
-      const value = items.slice(i, end)
       const ts = dayStart + offset
-      if (!current || ts - current.end > VISIT_GAP_MS) {
-        current = newVisit(visitorId, rowid, ts)
-        visits.push(current)
-      }
-      addEvent(current, ts, isTrack, value, props)
-      seen++
-      i = end + 1
+      if (++seen > count) return null
+      if (ts - end > VISIT_GAP_MS) visits.open(visitorId, rowid, ts)
+      visits.add(ts, isTrack, items.slice(i, stop), props)
+      end = ts
+      i = stop + 1
     }
     if (seen !== count) return null
-    const v = visits[first]
-    if (v && vid !== null && firstSeen !== null) v.known = { vid, firstSeen }
-  }
-  for (const v of visits) v.bounce = v.pageviews === 1 && v.events === 0
-  return visits
-}
-
-/** Sets a visit's traffic attributes from its first event. */
-export function applyFirstEvent(v: Visit, e: FirstEventRow) {
-  const a = v.attrs
-  a.referrer = referrerHost(e[1]!, e[2]!)
-  a.source = e[3]!
-  a.channel = e[4]!
-  a.utm_source = e[5]!
-  a.utm_medium = e[6]!
-  a.utm_campaign = e[7]!
-  a.utm_term = e[8]!
-  a.utm_content = e[9]!
-  a.browser = e[10]!
-  a.os = e[11]!
-  a.device_type = e[12]!
-  a.country = e[13]!
-}
-
-function newVisit(visitorId: string, first: number, ts: number): Visit {
-  return {
-    visitorId,
-    first,
-    known: null,
-    start: ts,
-    end: ts,
-    pageviews: 0,
-    events: 0,
-    bounce: false,
-    attrs: {
-      entry_page: null,
-      exit_page: null,
-      referrer: null,
-      source: null,
-      channel: null,
-      utm_source: null,
-      utm_medium: null,
-      utm_campaign: null,
-      utm_term: null,
-      utm_content: null,
-      browser: null,
-      os: null,
-      device_type: null,
-      country: null,
-    },
-    stepValues: [],
-    stepIsEvent: [],
-    stepTimes: [],
-    exposures: NO_EXPOSURES,
-    props: NO_PROPS,
-  }
-}
-
-// Most visits have no custom events: they share these empty, never-written
-// instances until their first event (fewer allocations in a 160k-event day).
-const NO_PROPS: Set<string> = new Set()
-const NO_EXPOSURES: Visit['exposures'] = []
-
-function addEvent(
-  v: Visit,
-  ts: number,
-  isTrack: boolean,
-  value: string,
-  propertiesText: string | null,
-) {
-  v.end = ts
-  v.stepTimes.push(ts)
-  if (!isTrack) {
-    v.stepValues.push(value)
-    v.stepIsEvent.push(false)
-    v.pageviews++
-    v.attrs.entry_page ??= value
-    v.attrs.exit_page = value
-    return
-  }
-  v.stepValues.push(value)
-  v.stepIsEvent.push(true)
-  v.events++
-  const properties = propertiesText ? parseObject(propertiesText) : null
-  if (!properties) return
-  if (v.props === NO_PROPS) v.props = new Set()
-  addProps(v.props, properties)
-  if (value === EXPOSURE_EVENT) {
-    const experiment = properties.experiment_id
-    const variant = properties.variant
-    if (typeof experiment === 'string' && typeof variant === 'string') {
-      if (v.exposures === NO_EXPOSURES) v.exposures = []
-      v.exposures.push({ experiment, variant, ts })
+    if (visits.count > first && vid !== null && firstSeen !== null) {
+      visits.knownVid[first] = vid
+      visits.knownFirstSeen[first] = firstSeen
     }
   }
+  return visits
 }
 
 function parseObject(text: string): Record<string, unknown> | null {

@@ -2,13 +2,8 @@ import type Database from 'better-sqlite3'
 import type { AggregateProgress, AggregateResult } from '../types'
 import { EventFlag } from '../types'
 import { addDays, localMidnight, zoneClock, type ZoneClock } from '../../stats/tz'
-import type { FirstEventRow, Visit, VisitRow, VisitorRow } from '../../stats/visits'
-import {
-  VISIT_DIMENSIONS,
-  applyFirstEvent,
-  visitsOfDay,
-  visitsOfVisitors,
-} from '../../stats/visits'
+import type { DayVisits, Dictionary, FirstEventRow, VisitRow, VisitorRow } from '../../stats/visits'
+import { VISIT_DIMENSIONS, visitsOfDay, visitsOfVisitors } from '../../stats/visits'
 
 const QUARTER_HOUR = 900_000
 
@@ -28,49 +23,6 @@ export function decodeSet(blob: Buffer): Uint32Array {
   const copy = new Uint8Array(blob.byteLength)
   copy.set(blob)
   return new Uint32Array(copy.buffer)
-}
-
-/** One line of a visit's `name<TAB>count` list (`pages`, `names`); the list starts with a newline, so `instr` finds `\nname\t` exactly. */
-const countLine = (name: string, n: number) => `${name.replace(/[\n\t]/g, ' ')}\t${n}\n`
-
-// Scratch space of distinctSteps, reused for every visit (no allocation per visit).
-const stepValue: string[] = []
-const stepCount: number[] = []
-
-/**
- * The distinct pages (or with `events` the distinct event names) of a visit
- * in first-seen order, with how often each occurs, written to `stepValue`
- * and `stepCount`; returns how many. A visit has a handful of steps, so a
- * scan beats allocating a Map per visit; long visits use one anyway.
- */
-function distinctSteps(v: Visit, events: boolean): number {
-  const values = v.stepValues
-  const kinds = v.stepIsEvent
-  let n = 0
-  if (values.length > 64) {
-    const counts = new Map<string, number>()
-    for (let i = 0; i < values.length; i++) {
-      if (kinds[i] === events) counts.set(values[i]!, (counts.get(values[i]!) ?? 0) + 1)
-    }
-    for (const [value, count] of counts) {
-      stepValue[n] = value
-      stepCount[n++] = count
-    }
-    return n
-  }
-  next: for (let i = 0; i < values.length; i++) {
-    if (kinds[i] !== events) continue
-    const value = values[i]!
-    for (let k = 0; k < n; k++) {
-      if (stepValue[k] === value) {
-        stepCount[k]!++
-        continue next
-      }
-    }
-    stepValue[n] = value
-    stepCount[n++] = 1
-  }
-  return n
 }
 
 /**
@@ -284,20 +236,29 @@ export function createAggregator(
     return vid
   }
 
-  /** Numbers the day's visitors (one short transaction); null when the day changed since it was read. */
+  /**
+   * Numbers the day's visitors (one short transaction): the number of each
+   * visit's visitor, or null when the day changed since it was read.
+   */
   const assignVids = db.transaction(
-    (siteId: string, day: string, gen: number, visits: Visit[]): Map<string, number> | null => {
+    (siteId: string, day: string, gen: number, visits: DayVisits): Uint32Array | null => {
       if (getGen.get(siteId, day)?.gen !== gen) return null
-      const vids = new Map<string, number>()
-      for (const v of visits) {
-        if (vids.has(v.visitorId)) continue
-        // A visitor read with its number and seen no later than now needs no lookup:
-        // numbers are never reused, and first-seen times only move earlier.
-        const known = v.known
-        vids.set(
-          v.visitorId,
-          known && known.firstSeen <= v.start ? known.vid : vidOf(siteId, v.visitorId, v.start),
-        )
+      const vids = new Uint32Array(visits.count)
+      const known = new Map<string, number>()
+      for (let i = 0; i < visits.count; i++) {
+        const visitorId = visits.visitorIds[i]!
+        let vid = known.get(visitorId)
+        if (vid === undefined) {
+          // The visitor's first visit of the day. A visitor read with its number and
+          // seen no later than now needs no lookup: numbers are never reused, and
+          // first-seen times only move earlier.
+          const start = visits.start[i]!
+          const read = visits.knownVid[i]!
+          vid =
+            read > 0 && visits.knownFirstSeen[i]! <= start ? read : vidOf(siteId, visitorId, start)
+          known.set(visitorId, vid)
+        }
+        vids[i] = vid
       }
       return vids
     },
@@ -309,7 +270,7 @@ export function createAggregator(
       if (getGen.get(siteId, day)?.gen !== gen) return -1
       for (const del of deletes) del.run(siteId, day)
       if (rows) {
-        for (const r of rows.sessions) insertSession.run(r)
+        rows.sessions((params) => insertSession.run(params))
         for (const r of rows.hours) insertHour.run(r)
         for (const r of rows.days) insertDay.run(r)
         for (const r of rows.facts) insertFact.run(r)
@@ -342,19 +303,20 @@ export function createAggregator(
     }
     const start = info.clock.dayStart(day)
     const end = localMidnight(day, info.clock.timezone, 1)
+    const visitors = dayVisitors.all({ site: siteId, start, end }) as VisitorRow[]
     const visits =
-      visitsOfVisitors(dayVisitors.all({ site: siteId, start, end }) as VisitorRow[], start) ??
+      visitsOfVisitors(visitors, start) ??
       visitsOfDay(dayEvents.all(siteId, start, end) as VisitRow[])
-    for (let i = 0; i < visits.length; i += 5000) {
-      const batch = visits.slice(i, i + 5000)
+    for (let i = 0; i < visits.count; i += 5000) {
+      const batch = visits.first.subarray(i, Math.min(visits.count, i + 5000))
       const rows = new Map<number, FirstEventRow>()
-      for (const r of firstEvents.all(JSON.stringify(batch.map((v) => v.first)))) {
+      for (const r of firstEvents.all(JSON.stringify(Array.from(batch)))) {
         rows.set((r as FirstEventRow)[0], r as FirstEventRow)
       }
-      for (const v of batch) {
-        const first = rows.get(v.first)
+      for (let k = 0; k < batch.length; k++) {
+        const first = rows.get(batch[k]!)
         // Gone only when deleted since the read, which also marked the day again.
-        if (first) applyFirstEvent(v, first)
+        if (first) visits.applyFirstEvent(i + k, first)
       }
     }
     const vids = exclusive(() => assignVids.immediate(siteId, day, gen, visits))
@@ -500,10 +462,90 @@ export function createAggregator(
 /** Insert parameters of one day's derived rows, in the column order of each insert. */
 interface DayRows {
   visits: number
-  sessions: unknown[][]
+  /** Calls `insert` with each visit's `agg_sessions` row, one reused array (built while writing: nothing per visit stays alive). */
+  sessions: (insert: (params: unknown[]) => void) => void
   hours: unknown[][]
   days: unknown[][]
   facts: unknown[][]
+}
+
+const DIMS = VISIT_DIMENSIONS.length
+
+/**
+ * The `agg_days` totals of one dimension, per code of its dictionary: visits
+ * and their sums in typed arrays, and every `(code, visitor number)` pair,
+ * grouped by code only at the end (a counting sort) into the sets.
+ */
+class Tally {
+  readonly visits: Float64Array
+  readonly pageviews: Float64Array
+  readonly events: Float64Array
+  readonly bounces: Float64Array
+  readonly duration: Float64Array
+  private readonly codes: Int32Array
+  private readonly vids: Uint32Array
+  private n = 0
+
+  /** `size`: the dictionary's size; `capacity`: at most how many `add` calls. */
+  constructor(size: number, capacity: number) {
+    this.visits = new Float64Array(size)
+    this.pageviews = new Float64Array(size)
+    this.events = new Float64Array(size)
+    this.bounces = new Float64Array(size)
+    this.duration = new Float64Array(size)
+    this.codes = new Int32Array(capacity)
+    this.vids = new Uint32Array(capacity)
+  }
+
+  /** Counts one visit for `code` (the caller adds to the sums it concerns). */
+  add(code: number, vid: number) {
+    this.codes[this.n] = code
+    this.vids[this.n++] = vid
+    this.visits[code]!++
+  }
+
+  /** Counts one visit for `code` with all its sums. */
+  addVisit(
+    code: number,
+    vid: number,
+    pageviews: number,
+    events: number,
+    bounce: boolean,
+    duration: number,
+  ) {
+    this.add(code, vid)
+    this.pageviews[code]! += pageviews
+    this.events[code]! += events
+    if (bounce) this.bounces[code]!++
+    this.duration[code]! += duration
+  }
+
+  /** Calls `row` for each code with visits, with its visitor set encoded as `encodeSet` does. */
+  each(row: (code: number, set: Buffer) => void) {
+    const size = this.visits.length
+    const at = new Int32Array(size + 1)
+    for (let k = 0; k < this.n; k++) at[this.codes[k]! + 1]!++
+    for (let c = 0; c < size; c++) at[c + 1]! += at[c]!
+    const fill = at.slice(0, size)
+    const grouped = new Uint32Array(this.n)
+    for (let k = 0; k < this.n; k++) grouped[fill[this.codes[k]!]!++] = this.vids[k]!
+    for (let c = 0; c < size; c++) {
+      if (at[c] === at[c + 1]) continue
+      const set = grouped.subarray(at[c], at[c + 1]).sort()
+      let u = 0
+      for (let k = 0; k < set.length; k++) if (u === 0 || set[k] !== set[u - 1]) set[u++] = set[k]!
+      row(c, Buffer.from(set.buffer, set.byteOffset, u * 4))
+    }
+  }
+}
+
+/**
+ * A page or event name as written in a visit's `name<TAB>count` lines
+ * (`pages`, `names`; the text starts with a newline, so `instr` finds
+ * `\nname\t` exactly): tabs and newlines become spaces. Cached per code.
+ */
+function lineName(cache: (string | undefined)[], dict: Dictionary, code: number): string {
+  return (cache[code] ??= dict.values[code]!.replace(/[\n\t]/g, ' '))
 }
 
 function dayRows(
@@ -511,83 +553,72 @@ function dayRows(
   day: string,
   dayStart: number,
   clock: ZoneClock,
-  visits: Visit[],
-  vids: Map<string, number>,
+  d: DayVisits,
+  vids: Uint32Array,
 ): DayRows {
-  const out: DayRows = { visits: visits.length, sessions: [], hours: [], days: [], facts: [] }
+  const n = d.count
+  const out: DayRows = { visits: n, sessions: () => undefined, hours: [], days: [], facts: [] }
+  if (n === 0) return out
+  const dictOf = (k: number) => (k < 2 ? d.pages : d.attrs[k - 2]!)
+  const dims = VISIT_DIMENSIONS.map((_, k) => new Tally(dictOf(k).size, n))
+  const pages = new Tally(d.pages.size, d.steps)
+  const names = new Tally(d.names.size, d.steps)
   const hours = new Map<number, Bucket>()
-  // One map of value -> bucket per dimension, indexed like VISIT_DIMENSIONS.
-  const dims = VISIT_DIMENSIONS.map(() => new Map<string | null, Bucket>())
-  const pages = new Map<string, Bucket>()
-  const names = new Map<string, Bucket>()
-  // Facts by page and by event name (keyed by the strings as read, whose
-  // hashes V8 caches), and by experiment exposure.
-  const pageFacts = new Map<string, number[]>()
-  const eventFacts = new Map<string, number[]>()
-  const facts = new Map<string, number[]>()
+  const hourOf = new Float64Array(n)
   const total = bucket()
-  for (const v of visits) {
-    const vid = vids.get(v.visitorId)!
-    const hour = clock.hourStart(v.start)
+  // Each visit's distinct pages, then its distinct event names, in first-seen
+  // order with how often each occurs (for the tallies and the sessions' texts).
+  const distinct = new Int32Array(d.steps)
+  const distinctCount = new Int32Array(d.steps)
+  const pagesFrom = new Int32Array(n + 1)
+  const namesFrom = new Int32Array(n)
+  const seenIn = [new Int32Array(d.pages.size).fill(-1), new Int32Array(d.names.size).fill(-1)]
+  const seenAt = [new Int32Array(d.pages.size), new Int32Array(d.names.size)]
+  let m = 0
+  for (let i = 0; i < n; i++) {
+    const vid = vids[i]!
+    const start = d.start[i]!
+    const duration = d.end[i]! - start
+    const pv = d.pageviews[i]!
+    const ev = d.events[i]!
+    const bounce = pv === 1 && ev === 0
+    const hour = clock.hourStart(start)
+    hourOf[i] = hour
     let h = hours.get(hour)
     if (!h) hours.set(hour, (h = bucket()))
-    addVisit(total, v, vid)
-    addVisit(h, v, vid)
-    // The visit's row in agg_sessions, in the insert's column order.
-    const session: unknown[] = [
-      siteId,
-      day,
-      hour,
-      vid,
-      v.start,
-      v.end - v.start,
-      v.pageviews,
-      v.events,
-      v.bounce ? 1 : 0,
-    ]
-    for (let i = 0; i < VISIT_DIMENSIONS.length; i++) {
-      const value = v.attrs[VISIT_DIMENSIONS[i]!]
-      session.push(value)
-      const values = dims[i]!
-      let b = values.get(value)
-      if (!b) values.set(value, (b = bucket()))
-      addVisit(b, v, vid)
+    addVisit(total, vid, pv, ev, bounce, duration)
+    addVisit(h, vid, pv, ev, bounce, duration)
+    for (let k = 0; k < DIMS; k++)
+      dims[k]!.addVisit(d.dims[i * DIMS + k]!, vid, pv, ev, bounce, duration)
+    pagesFrom[i] = m
+    for (let kind = 0; kind < 2; kind++) {
+      if (kind === 1) namesFrom[i] = m
+      if (kind === 1 && ev === 0) break
+      const first = m
+      const seen = seenIn[kind]!
+      const at = seenAt[kind]!
+      for (let s = d.stepFrom[i]!; s < d.stepFrom[i + 1]!; s++) {
+        if (d.stepIsEvent[s] !== kind) continue
+        const code = d.stepCode[s]!
+        if (seen[code] === i) {
+          distinctCount[at[code]!]!++
+        } else {
+          seen[code] = i
+          at[code] = m
+          distinct[m] = code
+          distinctCount[m++] = 1
+        }
+      }
+      const tally = kind === 0 ? pages : names
+      const sums = kind === 0 ? pages.pageviews : names.events
+      for (let k = first; k < m; k++) {
+        tally.add(distinct[k]!, vid)
+        sums[distinct[k]!]! += distinctCount[k]!
+      }
     }
-    let pagesText = '\n'
-    for (let k = 0, n = distinctSteps(v, false); k < n; k++) {
-      const page = stepValue[k]!
-      let b = pages.get(page)
-      if (!b) pages.set(page, (b = bucket()))
-      b.visits++
-      b.pageviews += stepCount[k]!
-      b.vids.push(vid)
-      pagesText += countLine(page, stepCount[k]!)
-    }
-    let namesText = '\n'
-    for (let k = 0, n = v.events ? distinctSteps(v, true) : 0; k < n; k++) {
-      const name = stepValue[k]!
-      let b = names.get(name)
-      if (!b) names.set(name, (b = bucket()))
-      b.visits++
-      b.events += stepCount[k]!
-      b.vids.push(vid)
-      namesText += countLine(name, stepCount[k]!)
-    }
-    for (let i = 0; i < v.stepValues.length; i++) {
-      pushPair(
-        v.stepIsEvent[i] ? eventFacts : pageFacts,
-        v.stepValues[i]!,
-        vid,
-        v.stepTimes[i]! - dayStart,
-      )
-    }
-    for (const x of v.exposures) {
-      pushPair(facts, `exp:${x.experiment}\u001f${x.variant}`, vid, x.ts - dayStart)
-    }
-    session.push(pagesText, namesText, v.props.size ? `\n${[...v.props].join('\n')}\n` : '\n')
-    out.sessions.push(session)
   }
-  if (visits.length === 0) return out
+  pagesFrom[n] = m
+
   for (const [hour, b] of hours) {
     out.hours.push([
       siteId,
@@ -601,37 +632,112 @@ function dayRows(
       b.duration,
     ])
   }
-  const dayRow = (dim: string, value: string | null, b: Bucket) => {
-    const set = encodeSet(b.vids)
-    out.days.push([
-      siteId,
-      dim,
-      day,
-      value,
-      set.byteLength / 4,
-      b.visits,
-      b.pageviews,
-      b.events,
-      b.bounces,
-      b.duration,
-      set,
-    ])
+  const set = encodeSet(total.vids)
+  out.days.push([
+    siteId,
+    '',
+    day,
+    null,
+    set.byteLength / 4,
+    total.visits,
+    total.pageviews,
+    total.events,
+    total.bounces,
+    total.duration,
+    set,
+  ])
+  const tallyRows = (dim: string, t: Tally, dict: Dictionary) =>
+    t.each((code, vset) => {
+      out.days.push([
+        siteId,
+        dim,
+        day,
+        dict.values[code],
+        vset.byteLength / 4,
+        t.visits[code],
+        t.pageviews[code],
+        t.events[code],
+        t.bounces[code],
+        t.duration[code],
+        vset,
+      ])
+    })
+  dims.forEach((t, k) => tallyRows(VISIT_DIMENSIONS[k]!, t, dictOf(k)))
+  tallyRows('page', pages, d.pages)
+  tallyRows('event', names, d.names)
+
+  // Facts: `(vid, ms since midnight)` of every page view and event by page
+  // and by event name (in visit and time order: a stable counting sort by
+  // code), and of every experiment exposure.
+  const exposures = new Map<string, number[]>()
+  for (const [i, list] of d.exposures) {
+    for (const x of list) {
+      const key = `exp:${x.experiment}\u001f${x.variant}`
+      let pairs = exposures.get(key)
+      if (!pairs) exposures.set(key, (pairs = []))
+      pairs.push(vids[i]!, x.ts - dayStart)
+    }
   }
-  dayRow('', null, total)
-  dims.forEach((values, i) => {
-    for (const [value, b] of values) dayRow(VISIT_DIMENSIONS[i]!, value, b)
-  })
-  for (const [page, b] of pages) dayRow('page', page, b)
-  for (const [name, b] of names) dayRow('event', name, b)
-  for (const [page, pairs] of pageFacts) facts.set(`page:${page}`, pairs)
-  for (const [name, pairs] of eventFacts) facts.set(`event:${name}`, pairs)
-  for (const [key, pairs] of facts) {
+  for (const [key, pairs] of exposures) {
     const arr = Uint32Array.from(pairs)
     out.facts.push([siteId, key, day, Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength)])
+  }
+  const dicts = [d.pages, d.names]
+  const starts = dicts.map((dict) => new Int32Array(dict.size + 1))
+  for (let s = 0; s < d.steps; s++) starts[d.stepIsEvent[s]!]![d.stepCode[s]! + 1]!++
+  for (const at of starts) for (let c = 0; c + 1 < at.length; c++) at[c + 1]! += at[c]!
+  const fills = starts.map((at) => at.slice(0, at.length - 1))
+  const pairs = starts.map((at) => new Uint32Array(2 * at[at.length - 1]!))
+  for (let i = 0; i < n; i++) {
+    for (let s = d.stepFrom[i]!; s < d.stepFrom[i + 1]!; s++) {
+      const kind = d.stepIsEvent[s]!
+      const at = 2 * fills[kind]![d.stepCode[s]!]!++
+      pairs[kind]![at] = vids[i]!
+      pairs[kind]![at + 1] = d.stepTime[s]! - dayStart
+    }
+  }
+  for (let kind = 0; kind < 2; kind++) {
+    const at = starts[kind]!
+    const prefix = kind === 0 ? 'page:' : 'event:'
+    for (let c = 1; c + 1 < at.length; c++) {
+      if (at[c] === at[c + 1]) continue
+      const blob = Buffer.from(pairs[kind]!.buffer, 8 * at[c]!, 8 * (at[c + 1]! - at[c]!))
+      out.facts.push([siteId, prefix + dicts[kind]!.values[c], day, blob])
+    }
+  }
+
+  out.sessions = (insert) => {
+    const params: unknown[] = [siteId, day]
+    const lines: (string | undefined)[][] = [[], []]
+    for (let i = 0; i < n; i++) {
+      const start = d.start[i]!
+      params[2] = hourOf[i]
+      params[3] = vids[i]
+      params[4] = start
+      params[5] = d.end[i]! - start
+      params[6] = d.pageviews[i]
+      params[7] = d.events[i]
+      params[8] = d.bounced(i) ? 1 : 0
+      for (let k = 0; k < DIMS; k++) params[9 + k] = dictOf(k).values[d.dims[i * DIMS + k]!]
+      let pagesText = '\n'
+      for (let k = pagesFrom[i]!; k < namesFrom[i]!; k++) {
+        pagesText += `${lineName(lines[0]!, d.pages, distinct[k]!)}\t${distinctCount[k]}\n`
+      }
+      let namesText = '\n'
+      for (let k = namesFrom[i]!; k < pagesFrom[i + 1]!; k++) {
+        namesText += `${lineName(lines[1]!, d.names, distinct[k]!)}\t${distinctCount[k]}\n`
+      }
+      const props = d.props.get(i)
+      params[9 + DIMS] = pagesText
+      params[10 + DIMS] = namesText
+      params[11 + DIMS] = props ? `\n${[...props].join('\n')}\n` : '\n'
+      insert(params)
+    }
   }
   return out
 }
 
+/** Totals of the day or of one hour. */
 interface Bucket {
   /** Visitor numbers, with repeats (`encodeSet` sorts and dedupes). */
   vids: number[]
@@ -651,17 +757,18 @@ const bucket = (): Bucket => ({
   duration: 0,
 })
 
-function addVisit(b: Bucket, v: Visit, vid: number) {
+function addVisit(
+  b: Bucket,
+  vid: number,
+  pageviews: number,
+  events: number,
+  bounce: boolean,
+  duration: number,
+) {
   b.vids.push(vid)
   b.visits++
-  b.pageviews += v.pageviews
-  b.events += v.events
-  if (v.bounce) b.bounces++
-  b.duration += v.end - v.start
-}
-
-function pushPair(facts: Map<string, number[]>, key: string, vid: number, offset: number) {
-  let list = facts.get(key)
-  if (!list) facts.set(key, (list = []))
-  list.push(vid, offset)
+  b.pageviews += pageviews
+  b.events += events
+  if (bounce) b.bounces++
+  b.duration += duration
 }
