@@ -310,11 +310,13 @@ describe.skipIf(!browserTestsEnabled)('dashboard in Chromium', () => {
       experiment.verdict,
     )
 
-    // The theme toggle overrides the system preference.
+    // The theme toggle overrides the system preference (applied by an effect
+    // after the click's render, so polled).
+    const theme = () => page.evaluate(() => document.documentElement.dataset.theme)
     await page.getByTestId('theme-toggle').click()
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
+    await expect.poll(theme).toBe('dark')
     await page.getByTestId('theme-toggle').click()
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light')
+    await expect.poll(theme).toBe('light')
 
     // The key never travelled in a URL, and nothing failed on the way.
     expect(urls.length).toBeGreaterThan(20)
