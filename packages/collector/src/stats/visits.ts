@@ -239,10 +239,9 @@ export class DayVisits {
     return this.pageviews[i] === 1 && this.events[i] === 0
   }
 
-  /** The value of visit `i` in `VISIT_DIMENSIONS[d]`. */
-  dimValue(i: number, d: number): string | null {
-    const code = this.dims[i * VISIT_DIMENSIONS.length + d]!
-    return (d < 2 ? this.pages : this.attrs[d - 2]!).values[code]!
+  /** The dictionary of `VISIT_DIMENSIONS[d]`'s codes in `dims`. */
+  dictionary(d: number): Dictionary {
+    return d < 2 ? this.pages : this.attrs[d - 2]!
   }
 
   /** Sets a visit's traffic attributes from its first event. */

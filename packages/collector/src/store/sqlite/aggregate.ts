@@ -303,9 +303,8 @@ export function createAggregator(
     }
     const start = info.clock.dayStart(day)
     const end = localMidnight(day, info.clock.timezone, 1)
-    const visitors = dayVisitors.all({ site: siteId, start, end }) as VisitorRow[]
     const visits =
-      visitsOfVisitors(visitors, start) ??
+      visitsOfVisitors(dayVisitors.all({ site: siteId, start, end }) as VisitorRow[], start) ??
       visitsOfDay(dayEvents.all(siteId, start, end) as VisitRow[])
     for (let i = 0; i < visits.count; i += 5000) {
       const batch = visits.first.subarray(i, Math.min(visits.count, i + 5000))
@@ -559,8 +558,7 @@ function dayRows(
   const n = d.count
   const out: DayRows = { visits: n, sessions: () => undefined, hours: [], days: [], facts: [] }
   if (n === 0) return out
-  const dictOf = (k: number) => (k < 2 ? d.pages : d.attrs[k - 2]!)
-  const dims = VISIT_DIMENSIONS.map((_, k) => new Tally(dictOf(k).size, n))
+  const dims = VISIT_DIMENSIONS.map((_, k) => new Tally(d.dictionary(k).size, n))
   const pages = new Tally(d.pages.size, d.steps)
   const names = new Tally(d.names.size, d.steps)
   const hours = new Map<number, Bucket>()
@@ -581,7 +579,7 @@ function dayRows(
     const duration = d.end[i]! - start
     const pv = d.pageviews[i]!
     const ev = d.events[i]!
-    const bounce = pv === 1 && ev === 0
+    const bounce = d.bounced(i)
     const hour = clock.hourStart(start)
     hourOf[i] = hour
     let h = hours.get(hour)
@@ -662,7 +660,7 @@ function dayRows(
         vset,
       ])
     })
-  dims.forEach((t, k) => tallyRows(VISIT_DIMENSIONS[k]!, t, dictOf(k)))
+  dims.forEach((t, k) => tallyRows(VISIT_DIMENSIONS[k]!, t, d.dictionary(k)))
   tallyRows('page', pages, d.pages)
   tallyRows('event', names, d.names)
 
@@ -718,7 +716,7 @@ function dayRows(
       params[6] = d.pageviews[i]
       params[7] = d.events[i]
       params[8] = d.bounced(i) ? 1 : 0
-      for (let k = 0; k < DIMS; k++) params[9 + k] = dictOf(k).values[d.dims[i * DIMS + k]!]
+      for (let k = 0; k < DIMS; k++) params[9 + k] = d.dictionary(k).values[d.dims[i * DIMS + k]!]
       let pagesText = '\n'
       for (let k = pagesFrom[i]!; k < namesFrom[i]!; k++) {
         pagesText += `${lineName(lines[0]!, d.pages, distinct[k]!)}\t${distinctCount[k]}\n`
