@@ -95,7 +95,8 @@ export function exportStream(input: {
   const { store, siteId, subject, suppressed, format } = input
   const pageSize = input.pageSize ?? 1_000
   const encoder = new TextEncoder()
-  let cursor: number | null = 0
+  let cursor: string | null = null
+  let done = false
   let count = 0
   let started = false
 
@@ -125,7 +126,7 @@ export function exportStream(input: {
         started = true
         text += head()
       }
-      if (cursor === null) {
+      if (done) {
         if (format === 'json') text += ']}\n'
         controller.enqueue(encoder.encode(text))
         controller.close()
@@ -134,6 +135,7 @@ export function exportStream(input: {
       }
       const page = await store.subjectEvents(siteId, subject, cursor, pageSize)
       cursor = page.next
+      done = cursor === null
       for (const e of page.events) {
         const record = exported(e)
         if (format === 'json') text += (count > 0 ? ',' : '') + JSON.stringify(record)

@@ -5,7 +5,9 @@ import { Hono } from 'hono'
 import { randomUUID } from 'node:crypto'
 import { canAccess } from '../auth/resolver'
 import { HttpError, validate } from '../errors'
+import { isEventDimension } from '../stats/breakdown'
 import { analyseExperiment } from '../stats/experiment-math'
+import { metricsOf, round } from '../stats/metrics'
 import { addDays, bucketsOf, daysBetween } from '../stats/tz'
 import {
   breakdownQuerySchema,
@@ -17,24 +19,8 @@ import {
   statsQuerySchema,
   timeseriesQuerySchema,
 } from '../stats/schemas'
-import { EVENT_DIMENSIONS } from '../stats/visits'
 import type { BreakdownRow, Filter, GoalSpec, Site, StatsQuery, Totals } from '../store/types'
 import type { AppDeps, AppEnv } from './env'
-
-const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits
-
-/** The derived metrics of a set of visits: ratios from sums, never averages of averages. */
-export function metricsOf(t: Totals) {
-  return {
-    visitors: t.visitors,
-    visits: t.visits,
-    pageviews: t.pageviews,
-    events: t.events,
-    bounceRate: t.visits ? round(t.bounces / t.visits) : null,
-    visitDuration: t.visits ? round(t.duration / t.visits / 1000, 1) : null,
-    viewsPerVisit: t.visits ? round(t.pageviews / t.visits, 2) : null,
-  }
-}
 
 /** The period of the same length just before `from`..`to`. */
 export function previousPeriod(from: string, to: string) {
@@ -178,7 +164,7 @@ export function statsRoutes({ store, now, config }: AppDeps) {
     const q = validate(breakdownQuerySchema, params(c), ErrorCode.invalidQuery, BAD_RANGE)
     const site = await siteFor(c, q.site)
     const goal = await goalOf(site.id, q.goal)
-    const perEvent = (EVENT_DIMENSIONS as readonly string[]).includes(q.dimension)
+    const perEvent = isEventDimension(q.dimension)
     const present = (r: BreakdownRow) => ({
       value: r.value,
       ...metricsOf(r),
@@ -191,29 +177,11 @@ export function statsRoutes({ store, now, config }: AppDeps) {
           }
         : {}),
     })
-    // Ranked by the shown (rounded) metric, ties by value: the same order on every page.
-    const key = q.sort
-    const dir = q.order === 'asc' ? 1 : -1
-    const compare = (ra: BreakdownRow, rb: BreakdownRow) => {
-      const a = present(ra)
-      const b = present(rb)
-      const x = a[key as keyof typeof a] ?? null
-      const y = b[key as keyof typeof b] ?? null
-      if (x === y) return String(a.value ?? '') < String(b.value ?? '') ? -1 : 1
-      if (x === null) return 1
-      if (y === null) return -1
-      return (x < y ? -1 : 1) * dir
-    }
     const { total, rows } = await store.statsBreakdown(
       query(site, q.from, q.to, q.filter),
       q.dimension,
       goal,
-      {
-        compare,
-        byVisitors: key === 'visitors' ? q.order : undefined,
-        offset: (q.page - 1) * q.limit,
-        limit: q.limit,
-      },
+      { sort: q.sort, order: q.order, offset: (q.page - 1) * q.limit, limit: q.limit },
     )
     const page = rows.map(present)
     const json = {

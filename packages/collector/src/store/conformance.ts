@@ -2,18 +2,25 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { EventStore, KeyRecord, Site, StoredEvent } from './types'
 import { DEFAULT_SETTINGS, EventFlag, NO_ENRICHMENT, SiteExistsError } from './types'
 
+/** Opens a fresh, empty store for one test; the suite closes it. */
+export type StoreFactory = () => EventStore | Promise<EventStore>
+
 /**
- * The behaviour every `EventStore` adapter must show. Each adapter's test file
- * calls this first, then adds its own cases.
+ * The behaviour every adapter must show, part by part: each adapter's test
+ * file runs the suites of the parts it implements first, then its own cases.
+ * `describeStoreConformance` runs all three (a complete store).
  *
  * @example
  * describeStoreConformance('sqlite', () => createSqliteStore({ path: tmpFile() }))
  */
-export function describeStoreConformance(
-  name: string,
-  createStore: () => EventStore | Promise<EventStore>,
-): void {
-  describe(`EventStore conformance: ${name}`, () => {
+export function describeStoreConformance(name: string, createStore: StoreFactory): void {
+  describeMetaStoreConformance(name, createStore)
+  describeEventLogConformance(name, createStore)
+}
+
+/** Sites, keys, salts, suppressions, goals and audit (`MetaStore`). */
+export function describeMetaStoreConformance(name: string, createStore: StoreFactory): void {
+  describe(`MetaStore conformance: ${name}`, () => {
     let store: EventStore
 
     beforeEach(async () => {
@@ -46,6 +53,111 @@ export function describeStoreConformance(
       expect(await store.revokeKey('k2', 100)).toBe(false)
       expect(await store.revokeKey('missing', 100)).toBe(false)
       expect((await store.findKeyByHash('h2'))?.revokedAt).toBe(99)
+    })
+
+    it('finds sites by domain and updates name, domain and settings', async () => {
+      expect((await store.findSiteByDomain('s2.example.com'))?.id).toBe('s2')
+      expect(await store.findSiteByDomain('nope.example.com')).toBeUndefined()
+      const updated = await store.updateSite('s1', {
+        domain: 'shop.example',
+        settings: {
+          ...DEFAULT_SETTINGS,
+          allowedOrigins: ['https://shop.example'],
+          botPolicy: 'drop',
+          stripQueryParams: ['x'],
+        },
+      })
+      expect(updated).toMatchObject({ name: 'Site s1', domain: 'shop.example' })
+      expect(await store.getSite('s1')).toEqual(updated)
+      expect((await store.findSiteByDomain('shop.example'))?.settings.botPolicy).toBe('drop')
+      expect(await store.updateSite('missing', { name: 'x' })).toBeUndefined()
+    })
+
+    it('keeps a suppression list per site', async () => {
+      const entry = { siteId: 's1', kind: 'userId' as const, value: 'u1', createdAt: 5 }
+      expect(await store.addSuppression(entry)).toBe(true)
+      expect(await store.addSuppression(entry)).toBe(false)
+      await store.addSuppression({ ...entry, kind: 'anonymousId', value: 'a1' })
+      await store.addSuppression({ ...entry, siteId: 's2' })
+      expect((await store.listSuppressions('s1')).map((e) => `${e.kind}:${e.value}`)).toEqual([
+        'anonymousId:a1',
+        'userId:u1',
+      ])
+      expect(await store.removeSuppression('s1', 'userId', 'u1')).toBe(true)
+      expect(await store.removeSuppression('s1', 'userId', 'u1')).toBe(false)
+      expect(await store.listSuppressions('s1')).toHaveLength(1)
+      expect(await store.listSuppressions('s2')).toHaveLength(1)
+    })
+
+    it('gives one secret salt per day and forgets old ones', async () => {
+      const a = await store.saltForDay('2026-03-10', 2)
+      expect(a).toHaveLength(32)
+      expect(await store.saltForDay('2026-03-10', 2)).toEqual(a)
+      const b = await store.saltForDay('2026-03-11', 2)
+      expect(b).not.toEqual(a)
+      // Three days on, March 10 is past the two kept days: a new salt, not the old one.
+      await store.saltForDay('2026-03-13', 2)
+      expect(await store.saltForDay('2026-03-10', 2)).not.toEqual(a)
+    })
+
+    it('appends audit entries and lists the newest first', async () => {
+      const entry = {
+        siteId: 's1',
+        at: 1,
+        actor: 'k1',
+        action: 'export' as const,
+        subjectKind: 'userId' as const,
+        subjectId: 'u1',
+        rows: 3,
+      }
+      await store.appendAudit(entry)
+      await store.appendAudit({ ...entry, at: 2, action: 'delete', rows: 3 })
+      await store.appendAudit({ ...entry, siteId: 's2' })
+      expect((await store.listAudit('s1', 10)).map((e) => [e.at, e.action])).toEqual([
+        [2, 'delete'],
+        [1, 'export'],
+      ])
+      expect(await store.listAudit('s1', 1)).toHaveLength(1)
+    })
+
+    it('reports itself writable', async () => {
+      expect(await store.isWritable()).toBe(true)
+    })
+
+    it('creates, lists and deletes goals per site', async () => {
+      const goal = {
+        siteId: 's1',
+        id: 'g1',
+        name: 'Signups',
+        kind: 'event' as const,
+        value: 'Signed Up',
+        createdAt: 3,
+      }
+      await store.createGoal(goal)
+      await store.createGoal({ ...goal, id: 'g0', kind: 'page', value: '/thanks', createdAt: 4 })
+      await store.createGoal({ ...goal, siteId: 's2' })
+      expect((await store.listGoals('s1')).map((g) => g.id)).toEqual(['g1', 'g0'])
+      expect(await store.listGoals('s1')).toContainEqual(goal)
+      expect(await store.deleteGoal('s1', 'g1')).toBe(true)
+      expect(await store.deleteGoal('s1', 'g1')).toBe(false)
+      expect((await store.listGoals('s1')).map((g) => g.id)).toEqual(['g0'])
+      expect(await store.listGoals('s2')).toHaveLength(1)
+    })
+  })
+}
+
+/** Insert and exact deduplication, subjects, retention, overview (`EventLog`). */
+export function describeEventLogConformance(name: string, createStore: StoreFactory): void {
+  describe(`EventLog conformance: ${name}`, () => {
+    let store: EventStore
+
+    beforeEach(async () => {
+      store = await createStore()
+      await store.createSite(site('s1'))
+      await store.createSite(site('s2'))
+    })
+    afterEach(async () => {
+      await store.close()
     })
 
     it('stores events and reads them back unchanged, in time order', async () => {
@@ -93,51 +205,6 @@ export function describeStoreConformance(
         pageviews: 0,
         events: 0,
       })
-    })
-
-    it('finds sites by domain and updates name, domain and settings', async () => {
-      expect((await store.findSiteByDomain('s2.example.com'))?.id).toBe('s2')
-      expect(await store.findSiteByDomain('nope.example.com')).toBeUndefined()
-      const updated = await store.updateSite('s1', {
-        domain: 'shop.example',
-        settings: {
-          ...DEFAULT_SETTINGS,
-          allowedOrigins: ['https://shop.example'],
-          botPolicy: 'drop',
-          stripQueryParams: ['x'],
-        },
-      })
-      expect(updated).toMatchObject({ name: 'Site s1', domain: 'shop.example' })
-      expect(await store.getSite('s1')).toEqual(updated)
-      expect((await store.findSiteByDomain('shop.example'))?.settings.botPolicy).toBe('drop')
-      expect(await store.updateSite('missing', { name: 'x' })).toBeUndefined()
-    })
-
-    it('keeps a suppression list per site', async () => {
-      const entry = { siteId: 's1', kind: 'userId' as const, value: 'u1', createdAt: 5 }
-      expect(await store.addSuppression(entry)).toBe(true)
-      expect(await store.addSuppression(entry)).toBe(false)
-      await store.addSuppression({ ...entry, kind: 'anonymousId', value: 'a1' })
-      await store.addSuppression({ ...entry, siteId: 's2' })
-      expect((await store.listSuppressions('s1')).map((e) => `${e.kind}:${e.value}`)).toEqual([
-        'anonymousId:a1',
-        'userId:u1',
-      ])
-      expect(await store.removeSuppression('s1', 'userId', 'u1')).toBe(true)
-      expect(await store.removeSuppression('s1', 'userId', 'u1')).toBe(false)
-      expect(await store.listSuppressions('s1')).toHaveLength(1)
-      expect(await store.listSuppressions('s2')).toHaveLength(1)
-    })
-
-    it('gives one secret salt per day and forgets old ones', async () => {
-      const a = await store.saltForDay('2026-03-10', 2)
-      expect(a).toHaveLength(32)
-      expect(await store.saltForDay('2026-03-10', 2)).toEqual(a)
-      const b = await store.saltForDay('2026-03-11', 2)
-      expect(b).not.toEqual(a)
-      // Three days on, March 10 is past the two kept days: a new salt, not the old one.
-      await store.saltForDay('2026-03-13', 2)
-      expect(await store.saltForDay('2026-03-10', 2)).not.toEqual(a)
     })
 
     it('stores enrichment fields and leaves bots out of the counts', async () => {
@@ -192,9 +259,9 @@ export function describeStoreConformance(
       expect(subject).toEqual({ userIds: ['u1', 'u2'], anonymousIds: ['a1', 'a2', 'a3', 'u1'] })
       expect(await store.linkedIds('s1', { userId: 'u2' })).toEqual(subject)
 
-      const first = await store.subjectEvents('s1', subject, 0, 3)
+      const first = await store.subjectEvents('s1', subject, null, 3)
       expect(first.events.map((e) => e.messageId)).toEqual(['1', '2', '3'])
-      const second = await store.subjectEvents('s1', subject, first.next!, 3)
+      const second = await store.subjectEvents('s1', subject, first.next, 3)
       expect(second.events.map((e) => e.messageId)).toEqual(['4', '5'])
       expect(second.next).toBeNull()
 
@@ -250,30 +317,6 @@ export function describeStoreConformance(
       expect(await store.purgeEvents('s1', 200, false)).toBe(1)
       expect((await store.listEvents('s1')).map((e) => e.messageId)).toEqual(['edge', 'new'])
       expect(await store.listEvents('s2')).toHaveLength(1)
-    })
-
-    it('appends audit entries and lists the newest first', async () => {
-      const entry = {
-        siteId: 's1',
-        at: 1,
-        actor: 'k1',
-        action: 'export' as const,
-        subjectKind: 'userId' as const,
-        subjectId: 'u1',
-        rows: 3,
-      }
-      await store.appendAudit(entry)
-      await store.appendAudit({ ...entry, at: 2, action: 'delete', rows: 3 })
-      await store.appendAudit({ ...entry, siteId: 's2' })
-      expect((await store.listAudit('s1', 10)).map((e) => [e.at, e.action])).toEqual([
-        [2, 'delete'],
-        [1, 'export'],
-      ])
-      expect(await store.listAudit('s1', 1)).toHaveLength(1)
-    })
-
-    it('reports itself writable', async () => {
-      expect(await store.isWritable()).toBe(true)
     })
   })
 }

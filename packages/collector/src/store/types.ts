@@ -198,24 +198,33 @@ export interface StatsQuery {
   filters: Filter[]
 }
 
-/** Sums over visits; ratios are derived from these, never averaged. */
 /** One value of a breakdown with its totals. */
 export type BreakdownRow = Totals & { value: string | null; conversions: number | null }
 
-/** Which rows of a breakdown to return. */
+/** What a breakdown can be ranked by: a metric as shown (rounded ratios), or the value itself. */
+export type BreakdownSort =
+  | 'visitors'
+  | 'visits'
+  | 'pageviews'
+  | 'events'
+  | 'bounceRate'
+  | 'visitDuration'
+  | 'conversions'
+  | 'value'
+
+/**
+ * Which rows of a breakdown to return, as data: ranked by `sort` in `order`
+ * (ties by value, ascending), then `offset` and `limit`. Every adapter ranks
+ * with `stats/breakdown.ts`, so every store returns the same page.
+ */
 export interface BreakdownPage {
-  /**
-   * The order of the rows. It must read `visitors` only when `byVisitors`
-   * is set: uniques are the expensive part, so an adapter may rank by the
-   * other (summed) metrics first and count visitors for the page only.
-   */
-  compare: (a: BreakdownRow, b: BreakdownRow) => number
-  /** Set when `compare` ranks by visitors first, in this direction. */
-  byVisitors?: 'asc' | 'desc'
+  sort: BreakdownSort
+  order: 'asc' | 'desc'
   offset: number
   limit: number
 }
 
+/** Sums over visits; ratios are derived from these, never averaged. */
 export interface Totals {
   /** Exact distinct visitors (a union of per-day sets, never a sum). */
   visitors: number
@@ -299,10 +308,11 @@ export interface AggregateResult {
   ms: number
 }
 
-export interface EventStore {
-  /** Adapter name, e.g. `sqlite`. */
-  readonly kind: string
-
+/**
+ * Sites, keys, salts, suppressions, goals and the audit log: small rows,
+ * read often, written rarely. SQLite or PostgreSQL.
+ */
+export interface MetaStore {
   createSite(site: Site): Promise<void>
   getSite(id: string): Promise<Site | undefined>
   /** The site whose `domain` is this host (lowercase, without `www.`). */
@@ -333,6 +343,21 @@ export interface EventStore {
   revokeKey(id: string, at: number): Promise<boolean>
   listKeys(siteId: string | null): Promise<KeyRecord[]>
 
+  listGoals(siteId: string): Promise<Goal[]>
+  createGoal(goal: Goal): Promise<void>
+  deleteGoal(siteId: string, id: string): Promise<boolean>
+
+  appendAudit(entry: AuditEntry): Promise<void>
+  /** The newest entries first. */
+  listAudit(siteId: string, limit: number): Promise<AuditEntry[]>
+}
+
+/**
+ * The raw events: exact deduplication on (site, messageId), the subject
+ * queries of the GDPR routes and retention. SQLite, PostgreSQL (and an
+ * events database such as ClickHouse later).
+ */
+export interface EventLog {
   /**
    * Stores events, idempotently on (siteId, messageId). Resolves only after
    * the events are durably committed; a duplicate, also one earlier in the
@@ -345,27 +370,34 @@ export interface EventStore {
    * until nothing new turns up.
    */
   linkedIds(siteId: string, start: { userId?: string; anonymousId?: string }): Promise<Subject>
-  /** A page of a subject's events in storage order; `next` is the cursor of the next page. */
+  /**
+   * A page of a subject's events in a stable order. `cursor` is null for the
+   * first page, else the `next` of the page before: an opaque string only the
+   * adapter reads. `next` is null after the last page.
+   */
   subjectEvents(
     siteId: string,
     subject: Subject,
-    cursor: number,
+    cursor: string | null,
     limit: number,
-  ): Promise<{ events: StoredEvent[]; next: number | null }>
+  ): Promise<{ events: StoredEvent[]; next: string | null }>
   /** Deletes a subject's events; returns how many. */
   deleteSubject(siteId: string, subject: Subject): Promise<number>
   /** Keeps a subject's events for counting but drops ids, traits and context; returns how many. */
   anonymizeSubject(siteId: string, subject: Subject, visitorId: string): Promise<number>
   /** Deletes (or with `dryRun` counts) a site's raw events older than `before`. */
   purgeEvents(siteId: string, before: number, dryRun: boolean): Promise<number>
-  appendAudit(entry: AuditEntry): Promise<void>
-  /** The newest entries first. */
-  listAudit(siteId: string, limit: number): Promise<AuditEntry[]>
-
   /** Raw events of a site in timestamp order (export, tests, rebuilds). */
   listEvents(siteId: string, options?: { limit?: number }): Promise<StoredEvent[]>
   overview(query: OverviewQuery): Promise<OverviewCounts>
+}
 
+/**
+ * Rollups and every stats query. The analytics (visits, unions of visitor
+ * sets, funnels, retention, exposures, ranking) live once in `stats/`;
+ * an adapter supplies its dialect's reads and writes.
+ */
+export interface StatsStore {
   /**
    * Brings visits and rollups up to date: an incremental pass over new and
    * deleted events, or with `rebuild` every day that still has raw events.
@@ -383,9 +415,8 @@ export interface EventStore {
     interval: 'hour' | 'day' | 'week' | 'month',
   ): Promise<Map<string, Totals>>
   /**
-   * One page of a dimension's values with their totals, in `page.compare`
-   * order, and how many values there are in all. Adapters may compute exact
-   * visitors only for the rows they return (see `BreakdownPage`).
+   * One page of a dimension's values with their totals, ranked as `page`
+   * says, and how many values there are in all.
    */
   statsBreakdown(
     q: StatsQuery,
@@ -406,10 +437,15 @@ export interface EventStore {
   statsExperiments(q: StatsQuery): Promise<ExperimentSummary[]>
   /** Deletes (or with `dryRun` counts) visits and rollups of local days before `beforeDay`. */
   purgeRollups(siteId: string, beforeDay: string, dryRun: boolean): Promise<number>
-  listGoals(siteId: string): Promise<Goal[]>
-  createGoal(goal: Goal): Promise<void>
-  deleteGoal(siteId: string, id: string): Promise<boolean>
+}
 
+/**
+ * A complete store: what the collector is built on. `kind` names the
+ * adapter(s), e.g. `sqlite` or `postgres`.
+ */
+export interface EventStore extends MetaStore, EventLog, StatsStore {
+  /** Adapter name, e.g. `sqlite`. */
+  readonly kind: string
   /** True when a write would succeed now (readiness probe). */
   isWritable(): Promise<boolean>
   close(): Promise<void>

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import { addDays, bucketOfDay, localMidnight, zoneClock } from '../../stats/tz'
+import { breakdownComparator, rankedPage } from '../../stats/breakdown'
 import { VISIT_DIMENSIONS, referrerHost } from '../../stats/visits'
 import type {
   BreakdownPage,
@@ -450,26 +451,27 @@ export function statsMethods(
     const sums = dimSums.all(q.siteId, dimension, q.from, q.to)
     const rows = sums.map((r) => ({ ...pickTotals(r), value: r.value, conversions: null }))
     const end = page.offset + page.limit
-    if (!page.byVisitors) {
-      const out = rows.sort(page.compare).slice(page.offset, end)
+    const compare = breakdownComparator(page, dimension)
+    if (page.sort !== 'visitors') {
+      const out = rows.sort(compare).slice(page.offset, end)
       out.forEach(exact)
       return { total: rows.length, rows: out }
     }
-    const down = page.byVisitors === 'desc'
+    const down = page.order === 'desc'
     const order = sums
       .map((r, i) => ({ bound: down ? r.visitors : r.most, row: rows[i]! }))
       .sort((a, b) => (down ? b.bound - a.bound : a.bound - b.bound))
     const counted: BreakdownRow[] = []
     for (const { bound, row } of order) {
       if (counted.length >= end) {
-        counted.sort(page.compare)
+        counted.sort(compare)
         const last = counted[end - 1]!.visitors
         if (down ? last > bound : last < bound) break
       }
       exact(row)
       counted.push(row)
     }
-    return { total: rows.length, rows: counted.sort(page.compare).slice(page.offset, end) }
+    return { total: rows.length, rows: counted.sort(compare).slice(page.offset, end) }
   }
 
   return {
@@ -554,7 +556,7 @@ export function statsMethods(
       if (q.filters.length === 0 && !goal && !dimension.startsWith('prop:')) {
         return Promise.resolve(rankedFromRollups(q, dimension, page))
       }
-      return Promise.resolve(ranked(allBreakdownRows(q, dimension, goal), page))
+      return Promise.resolve(rankedPage(allBreakdownRows(q, dimension, goal), page, dimension))
     },
 
     statsRealtime(siteId, now, filters) {
@@ -826,12 +828,4 @@ function matchesRaw(e: Record<string, unknown>, f: Filter): boolean {
     return text !== null && text.toLowerCase().includes((f.value ?? '').toLowerCase())
   const equal = text === f.value
   return f.op === 'is' ? equal : !equal
-}
-
-/** One page of fully computed rows, in the page's order. */
-function ranked(rows: BreakdownRow[], page: BreakdownPage) {
-  return {
-    total: rows.length,
-    rows: rows.sort(page.compare).slice(page.offset, page.offset + page.limit),
-  }
 }

@@ -116,8 +116,10 @@ export function subjectMethods(db: Database.Database, aggregator: Aggregator): S
       return Promise.resolve({ userIds: [...users].sort(), anonymousIds: [...anons].sort() })
     },
     subjectEvents(siteId, subject, cursor, limit) {
-      const rows = page.all({ ...args(siteId, subject), extra: cursor, limit })
-      const next = rows.length === limit ? rows[rows.length - 1]!.rowid : null
+      // The cursor is the last rowid read, as a string: callers never look inside.
+      const after = cursor === null ? 0 : Number(cursor)
+      const rows = page.all({ ...args(siteId, subject), extra: after, limit })
+      const next = rows.length === limit ? String(rows[rows.length - 1]!.rowid) : null
       return Promise.resolve({ events: rows.map(toEvent), next })
     },
     deleteSubject(siteId, subject) {
