@@ -7,7 +7,7 @@ import { startServer } from './node/server'
 import { KeyAdminError } from './auth/key-admin'
 import { keysCommand } from './cli-keys'
 import { purgeExpired } from './gdpr/retention'
-import { createSqliteStore } from './store/sqlite/index'
+import { openStore } from './store/open'
 
 const help = `pipit — the Pipit collector
 
@@ -25,15 +25,15 @@ Usage:
 Options for serve (each also read from the environment):
   --port <n>           port to listen on                    PORT (8787)
   --host <addr>        address to bind                      HOST (127.0.0.1)
-  --db <file>          SQLite database file                 PIPIT_DB (./data/pipit.db)
+  --db <file|url>      SQLite file or postgres:// URL       PIPIT_DB (./data/pipit.db)
   --example-dir <dir>  folder served at /example/ with the demo site's write key
                        PIPIT_ADMIN_KEY sets the instance admin key (>= 16 chars)
 
 Options for aggregate:
-  --db <file>          SQLite database file                 PIPIT_DB (./data/pipit.db)
+  --db <file|url>      SQLite file or postgres:// URL       PIPIT_DB (./data/pipit.db)
 
 Options for purge:
-  --db <file>          SQLite database file                 PIPIT_DB (./data/pipit.db)
+  --db <file|url>      SQLite file or postgres:// URL       PIPIT_DB (./data/pipit.db)
   --dry-run            only count what would be deleted
   --site <id>          one site only
   --now <ISO time>     apply the policy as of this time (default: now)
@@ -115,8 +115,8 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
   if (command === 'keys') {
-    const config = parseConfig(process.env, { dbPath: values.db })
-    const store = createSqliteStore({ path: config.dbPath, threads: 'inline' })
+    const config = parseConfig(process.env, { db: values.db })
+    const store = await openStore(config.db, { threads: 'inline' })
     try {
       return await keysCommand(
         store,
@@ -128,10 +128,10 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (command === 'purge') {
-    const config = parseConfig(process.env, { dbPath: values.db })
+    const config = parseConfig(process.env, { db: values.db })
     const now = values.now ? Date.parse(values.now) : Date.now()
     if (Number.isNaN(now)) throw new ConfigError([`--now: not a date: ${values.now}`])
-    const store = createSqliteStore({ path: config.dbPath, threads: 'inline' })
+    const store = await openStore(config.db, { threads: 'inline' })
     try {
       const dryRun = values['dry-run'] ?? false
       const results = await purgeExpired(store, {
@@ -152,9 +152,9 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
   if (command === 'aggregate') {
-    const config = parseConfig(process.env, { dbPath: values.db })
+    const config = parseConfig(process.env, { db: values.db })
     // Background threads: a rebuild recomputes days on every core.
-    const store = createSqliteStore({ path: config.dbPath })
+    const store = await openStore(config.db)
     try {
       const bar = progressBar(process.stderr)
       const result = await store.aggregate({
@@ -178,7 +178,7 @@ async function main(argv: string[]): Promise<number> {
   const config = parseConfig(process.env, {
     port: values.port,
     host: values.host,
-    dbPath: values.db,
+    db: values.db,
   })
   const logger = createLogger()
   const server = await startServer({ config, exampleDir: values['example-dir'], logger })

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseStoreLocation } from './store/location'
 
 /**
  * The collector's settings, read once at start. Every bad field is named in
@@ -7,7 +8,19 @@ import { z } from 'zod'
 export const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65_535).default(8787),
   host: z.string().min(1).default('127.0.0.1'),
-  dbPath: z.string().min(1).default('./data/pipit.db'),
+  /** A SQLite file path (default) or a postgres:// URL; any other URL scheme is refused. */
+  db: z
+    .string()
+    .min(1)
+    .default('./data/pipit.db')
+    .transform((value, ctx) => {
+      const location = parseStoreLocation(value)
+      if (typeof location === 'string') {
+        ctx.addIssue({ code: 'custom', message: location })
+        return z.NEVER
+      }
+      return location
+    }),
   adminKey: z.string().min(16, 'must be at least 16 characters').optional(),
   sqliteSynchronous: z.enum(['full', 'normal']).default('normal'),
   /** Largest request body accepted, bytes (Segment's own limit is 500 KB). */
@@ -75,7 +88,7 @@ export class ConfigError extends Error {
 const envNames: Record<string, string> = {
   port: 'PORT',
   host: 'HOST',
-  dbPath: 'PIPIT_DB',
+  db: 'PIPIT_DB',
   adminKey: 'PIPIT_ADMIN_KEY',
   sqliteSynchronous: 'PIPIT_SQLITE_SYNCHRONOUS',
   maxRequestBytes: 'PIPIT_MAX_REQUEST_BYTES',

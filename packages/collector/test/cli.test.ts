@@ -47,6 +47,13 @@ describe('pipit CLI', () => {
     expect(await stats(key!)).toBe(401)
   }, 40_000)
 
+  it('refuses a database URL it does not understand, before creating anything', async () => {
+    await expect(pipit('serve', '--db', 'mysql://user@127.0.0.1/pipit')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('PIPIT_DB: unsupported scheme "mysql:"') as unknown,
+    })
+  })
+
   it('explains itself and names bad arguments', async () => {
     expect((await pipit('--help')).stdout).toMatch(/pipit keys rotate KEY_ID/)
     await expect(

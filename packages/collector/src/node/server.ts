@@ -12,7 +12,7 @@ import type { CollectorConfig } from '../config'
 import { purgeExpired } from '../gdpr/retention'
 import { createMetrics } from '../metrics'
 import type { AppEnv } from '../routes/env'
-import { createSqliteStore } from '../store/sqlite/index'
+import { openStore } from '../store/open'
 import type { EventStore } from '../store/types'
 import type { FirstStart } from './bootstrap'
 import { bootstrap } from './bootstrap'
@@ -108,7 +108,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { config } = options
   const now = options.now ?? Date.now
   const logger = options.logger ?? createLogger()
-  const store = createSqliteStore({ path: config.dbPath, synchronous: config.sqliteSynchronous })
+  const store = await openStore(config.db, { synchronous: config.sqliteSynchronous })
   const firstStart = await bootstrap(store, {
     adminKeyConfigured: Boolean(config.adminKey),
     now: now(),
