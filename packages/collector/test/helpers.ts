@@ -6,6 +6,7 @@ import { createApp } from '../src/app'
 import { type AppConfig, appConfig } from '../src/config'
 import { createSiteWithKeys } from '../src/routes/sites'
 import { createSqliteStore } from '../src/store/sqlite/index'
+import type { StoreFactory } from '../src/store/conformance'
 import type { EventStore } from '../src/store/types'
 
 const dir = mkdtempSync(join(tmpdir(), 'pipit-test-'))
@@ -22,11 +23,21 @@ export const tmpDb = () => join(dir, `t-${process.pid}-${++n}.db`)
 
 export const ADMIN_KEY = 'test-admin-key-0123456789'
 
-/** A collector app on a real SQLite file with one site (`s1`, Europe/Berlin) and its keys. */
+/**
+ * A collector app with two sites (`s1`, Europe/Berlin; `s2`, UTC) and their
+ * keys, on a real SQLite file unless `store` opens another store.
+ */
 export async function testApp(
-  options: { now?: () => number; maxRequestBytes?: number; config?: Partial<AppConfig> } = {},
+  options: {
+    now?: () => number
+    maxRequestBytes?: number
+    config?: Partial<AppConfig>
+    store?: StoreFactory
+  } = {},
 ) {
-  const store = createSqliteStore({ path: tmpDb(), synchronous: 'normal' })
+  const store = options.store
+    ? await options.store()
+    : createSqliteStore({ path: tmpDb(), synchronous: 'normal' })
   opened.push(store)
   const app = createApp({
     store,
