@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { describeStoreConformance, makeEvent } from '../conformance'
+import { describeStatsStoreConformance } from '../stats-conformance'
 import { createSqliteStore, migrate } from './index'
 import { migrations } from './migrations'
 import { DEFAULT_SETTINGS } from '../types'
@@ -24,6 +25,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryD
 // Files write through the writer thread by default; `inline` is the single-connection path.
 describeStoreConformance('sqlite', () => createSqliteStore({ path: tmpFile() }))
 describeStoreConformance('sqlite, inline writes', () =>
+  createSqliteStore({ path: tmpFile(), threads: 'inline' }),
+)
+describeStatsStoreConformance('sqlite', () => createSqliteStore({ path: tmpFile() }))
+describeStatsStoreConformance('sqlite, inline', () =>
   createSqliteStore({ path: tmpFile(), threads: 'inline' }),
 )
 
