@@ -9,7 +9,11 @@ import { defineProject, type ViteUserConfig } from 'vitest/config'
 export function pipitProject(name: string, extra: ViteUserConfig['test'] = {}) {
   return defineProject({
     resolve: { conditions: ['source', 'module', 'import', 'default'] },
-    ssr: { resolve: { conditions: ['source', 'module', 'import', 'default'] } },
+    // Vitest hands the SSR conditions to Node as --conditions flags, where
+    // 'import' (or 'module') would make require() inside CommonJS packages
+    // load their ESM builds (pg's require('pg-pool') then breaks): Vite adds
+    // import/require by itself.
+    ssr: { resolve: { conditions: ['source', 'node'] } },
     test: {
       name,
       environment: 'node',

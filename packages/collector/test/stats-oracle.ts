@@ -347,7 +347,7 @@ const CASES = [
  */
 export function describeStatsOracle(name: string, createStore?: StoreFactory): void {
   describe.each(CASES)(
-    `stats oracle on ${name} in $timezone ($from..$to)`,
+    `stats oracle on ${name} in $timezone, $from to $to`,
     ({ id, timezone, from, to }) => {
       it('answers every endpoint exactly as a direct computation over the raw events', async () => {
         const seed = [...id].reduce((s, c) => s * 31 + c.charCodeAt(0), 7)

@@ -1,0 +1,52 @@
+import type { Pool } from 'pg'
+import { createStatsEngine } from '../../stats/engine'
+import type { StatsStore, StoredEvent } from '../types'
+import type { PostgresAggregator } from './aggregate'
+import { createPostgresAggregator } from './aggregate'
+import { postgresRollupSource } from './rollup-source'
+
+/**
+ * The PostgreSQL `StatsStore`: the shared stats engine over
+ * `postgresRollupSource`, the aggregation of `aggregate.ts`, and rollup
+ * retention. `aggregator` is exposed for the event log's hooks (a time zone
+ * change redraws every day).
+ */
+export function postgresStatsStore(
+  pool: Pool,
+  toEvent: (row: Record<string, unknown>) => StoredEvent,
+): StatsStore & { aggregator: PostgresAggregator } {
+  const aggregator = createPostgresAggregator(pool)
+  const ROLLUPS = ['agg_sessions', 'agg_hours', 'agg_days', 'agg_facts']
+  return {
+    ...createStatsEngine(postgresRollupSource(pool, toEvent)),
+    aggregator,
+    aggregate: (options = {}) =>
+      options.rebuild ? aggregator.rebuild(options) : aggregator.pass(options),
+    aggregationBehind: () => aggregator.behind(),
+    async purgeRollups(siteId, beforeDay, dryRun) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        const { rows } = await client.query<{ n: number }>(
+          'SELECT COUNT(*)::int AS n FROM agg_sessions WHERE site_id = $1 AND day < $2',
+          [siteId, beforeDay],
+        )
+        if (!dryRun) {
+          for (const table of ROLLUPS) {
+            await client.query(`DELETE FROM ${table} WHERE site_id = $1 AND day < $2`, [
+              siteId,
+              beforeDay,
+            ])
+          }
+        }
+        await client.query('COMMIT')
+        return rows[0]!.n
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw error
+      } finally {
+        client.release()
+      }
+    },
+  }
+}
