@@ -1,8 +1,18 @@
 import {
   batchEnvelopeSchema,
   batchResponseSchema,
+  breakdownSchema,
   errorBodySchema,
+  experimentListSchema,
+  experimentSchema,
+  funnelSchema,
+  goalListSchema,
+  goalSchema,
   messageSchema,
+  overviewSchema,
+  realtimeSchema,
+  retentionSchema,
+  timeseriesSchema,
 } from '@pipit/protocol/schema'
 import { z } from 'zod'
 import { subjectSchema } from './routes/gdpr'
@@ -10,16 +20,13 @@ import { newKeySchema } from './routes/keys'
 import { newSiteSchema, sitePatchSchema } from './routes/sites'
 import {
   breakdownQuerySchema,
-  breakdownResponseSchema,
   experimentQuerySchema,
   funnelBodySchema,
   goalBodySchema,
-  overviewResponseSchema,
   realtimeQuerySchema,
   retentionQuerySchema,
   statsQuerySchema,
   timeseriesQuerySchema,
-  timeseriesResponseSchema,
 } from './stats/schemas'
 
 type Json = Record<string, unknown>
@@ -140,27 +147,27 @@ export function openApiDocument(version: string): Json {
       '/v1/stats/overview': statsGet(
         'Visitors, visits, page views, events, bounce rate, visit duration and views per visit, with the previous period and goal conversions',
         statsQuerySchema,
-        output(overviewResponseSchema),
+        output(overviewSchema),
       ),
       '/v1/stats/timeseries': statsGet(
         'Every metric per hour, day, week (from Monday) or month, gaps filled with zeros',
         timeseriesQuerySchema,
-        output(timeseriesResponseSchema),
+        output(timeseriesSchema),
       ),
       '/v1/stats/breakdown': statsGet(
         'Metrics per value of a dimension, sorted and paginated; with `goal`, conversions per row',
         breakdownQuerySchema,
-        output(breakdownResponseSchema),
+        output(breakdownSchema),
       ),
       '/v1/stats/realtime': statsGet(
         'Visitors in the last 5 minutes and a per-minute series of the last 30',
         realtimeQuerySchema,
-        { type: 'object' },
+        output(realtimeSchema),
       ),
       '/v1/stats/retention': statsGet(
         'Cohorts by first-seen day, week or month and the share active in each following period',
         retentionQuerySchema,
-        { type: 'object' },
+        output(retentionSchema),
       ),
       '/v1/stats/funnel': {
         post: {
@@ -168,13 +175,13 @@ export function openApiDocument(version: string): Json {
           tags: ['stats'],
           security: secret,
           requestBody: body(funnelBodySchema),
-          responses: { 200: table({ type: 'object' }), ...errors },
+          responses: { 200: table(output(funnelSchema)), ...errors },
         },
       },
       '/v1/stats/experiments': statsGet(
         'Experiments with exposures in the range: id, variant names and exposed visitors, most exposed first',
         statsQuerySchema,
-        { type: 'object' },
+        output(experimentListSchema),
       ),
       '/v1/stats/experiments/{id}': {
         get: {
@@ -183,7 +190,7 @@ export function openApiDocument(version: string): Json {
           tags: ['stats'],
           security: secret,
           parameters: [idParam('id'), ...queryParams(experimentQuerySchema)],
-          responses: { 200: table({ type: 'object' }), ...errors },
+          responses: { 200: table(output(experimentSchema)), ...errors },
         },
       },
       '/v1/stats/goals': {
@@ -192,7 +199,7 @@ export function openApiDocument(version: string): Json {
           tags: ['stats'],
           security: secret,
           parameters: [{ name: 'site', in: 'query', required: true, schema: { type: 'string' } }],
-          responses: { 200: json({ type: 'object' }), ...errors },
+          responses: { 200: json(output(goalListSchema)), ...errors },
         },
         post: {
           summary: 'Save a goal (admin key)',
@@ -200,7 +207,7 @@ export function openApiDocument(version: string): Json {
           security: secret,
           parameters: [{ name: 'site', in: 'query', required: true, schema: { type: 'string' } }],
           requestBody: body(goalBodySchema),
-          responses: { 201: json({ type: 'object' }, 'Created'), ...errors },
+          responses: { 201: json(output(goalSchema), 'Created'), ...errors },
         },
       },
       '/v1/stats/goals/{id}': {
@@ -320,7 +327,7 @@ export function openApiDocument(version: string): Json {
           tags: ['gdpr'],
           security: secret,
           parameters: [{ name: 'site', in: 'query', required: true, schema: { type: 'string' } }],
-          responses: { 200: json({ type: 'object' }), ...errors },
+          responses: { 200: json(output(goalListSchema)), ...errors },
         },
       },
       '/v1/gdpr/purge': {

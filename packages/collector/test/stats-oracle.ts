@@ -7,7 +7,18 @@
  * finds local days and hours with `Intl.DateTimeFormat`, not the
  * aggregation's offset cache.
  */
+import {
+  breakdownSchema,
+  experimentListSchema,
+  experimentSchema,
+  funnelSchema,
+  overviewSchema,
+  realtimeSchema,
+  retentionSchema,
+  timeseriesSchema,
+} from '@pipit/protocol/schema'
 import { describe, expect, it } from 'vitest'
+import type { z } from 'zod'
 import { createSiteWithKeys } from '../src/routes/sites'
 import { analyseExperiment } from '../src/stats/experiment-math'
 import type { StoreFactory } from '../src/store/conformance'
@@ -327,6 +338,26 @@ function edgeEvents(startMs: number, endMs: number, timeZone: string) {
 
 // ---------------------------------------------------------------------------
 
+/** The published schema of each stats answer (`@pipit/protocol/schema`). */
+const ANSWERS: [RegExp, z.ZodType][] = [
+  [/^\/v1\/stats\/overview\?/, overviewSchema],
+  [/^\/v1\/stats\/timeseries\?/, timeseriesSchema],
+  [/^\/v1\/stats\/breakdown\?/, breakdownSchema],
+  [/^\/v1\/stats\/realtime\?/, realtimeSchema],
+  [/^\/v1\/stats\/retention\?/, retentionSchema],
+  [/^\/v1\/stats\/funnel$/, funnelSchema],
+  [/^\/v1\/stats\/experiments\?/, experimentListSchema],
+  [/^\/v1\/stats\/experiments\/[^/?]+\?/, experimentSchema],
+]
+
+/** The answer, after checking it is exactly what its schema describes (no field missing, none extra). */
+function conforms(path: string, json: Record<string, unknown>) {
+  const schema = ANSWERS.find(([pattern]) => pattern.test(path))?.[1]
+  expect(schema, `a published schema for ${path}`).toBeDefined()
+  expect(schema!.parse(json), path).toEqual(json)
+  return json
+}
+
 const CASES = [
   // +05:30 and +05:45, no DST; Berlin across the March DST change (a 23-hour day)
   // and the October one (25 hours); New York for a negative offset.
@@ -364,7 +395,7 @@ export function describeStatsOracle(name: string, createStore?: StoreFactory): v
         const get = async (path: string) => {
           const res = await app.request(path, { headers: auth })
           expect(res.status, path).toBe(200)
-          return (await res.json()) as Record<string, unknown>
+          return conforms(path, (await res.json()) as Record<string, unknown>)
         }
         const send = async (batch: unknown[]) => {
           for (let i = 0; i < batch.length; i += 200) {
@@ -593,7 +624,12 @@ export function describeStatsOracle(name: string, createStore?: StoreFactory): v
           body: JSON.stringify({ site: id, from, to, steps, windowMs }),
         })
         expect(funnelRes.status).toBe(200)
-        const funnel = (await funnelRes.json()) as { steps: Record<string, unknown>[] }
+        const funnel = conforms(
+          '/v1/stats/funnel',
+          (await funnelRes.json()) as Record<string, unknown>,
+        ) as {
+          steps: Record<string, unknown>[]
+        }
         const byVisitor = groupBy(
           inRange.flatMap((v) => v.items),
           (e) => e.visitorId,

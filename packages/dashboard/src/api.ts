@@ -147,99 +147,20 @@ export interface Site {
   timezone: string
 }
 
-export interface Metrics {
-  visitors: number
-  visits: number
-  pageviews: number
-  events: number
-  bounceRate: number | null
-  visitDuration: number | null
-  viewsPerVisit: number | null
-}
-
-export interface Overview extends Metrics {
-  site: string
-  from: string
-  to: string
-  timezone: string
-  previous: Metrics & { from: string; to: string }
-  change: Partial<Record<keyof Metrics, number | null>>
-  goals: { id: string; name: string; visitors: number; conversionRate: number | null }[]
-}
-
-export interface Timeseries {
-  interval: Interval
-  timezone: string
-  results: (Metrics & { date: string })[]
-}
-
-export interface BreakdownRow extends Metrics {
-  value: string | null
-}
-
-export interface Breakdown {
-  dimension: string
-  total: number
-  page: number
-  limit: number
-  results: BreakdownRow[]
-}
-
-export interface Realtime {
-  visitors: number
-  minutes: { start: string; visitors: number; pageviews: number }[]
-}
-
-export interface FunnelStep {
-  step: number
-  kind: 'page' | 'event'
-  value: string
-  visitors: number
-  conversionFromPrevious: number | null
-  conversionFromStart: number | null
-  dropOff: number
-  medianTimeToConvertMs: number | null
-}
-
-export interface Funnel {
-  windowMs: number
-  steps: FunnelStep[]
-}
-
-export interface Retention {
-  period: 'day' | 'week' | 'month'
-  periods: number
-  cohorts: {
-    cohort: string
-    visitors: number
-    retention: { period: number; visitors: number | null; share: number | null }[]
-  }[]
-}
-
-export interface ExperimentSummary {
-  id: string
-  variants: string[]
-  exposed: number
-}
-
-export interface ExperimentResult {
-  experiment: string
-  control: string | null
-  confidence: number
-  alpha: number
-  variants: {
-    name: string
-    exposed: number
-    conversions: number
-    conversionRate: number | null
-    interval: { low: number; high: number } | null
-    liftVsControl: number | null
-    pValue: number | null
-    significant: boolean
-  }[]
-  srm: { chiSquare: number | null; pValue: number | null; mismatch: boolean } | null
-  verdict: string
-  winner: string | null
-}
-
-export type Interval = 'hour' | 'day' | 'week' | 'month'
+// The stats answers' types are the API's own (`@pipit/protocol`), never copies.
+export type {
+  Breakdown,
+  BreakdownRow,
+  ExperimentSummary,
+  Funnel,
+  Interval,
+  Metrics,
+  Overview,
+  Realtime,
+  Retention,
+  Timeseries,
+} from '@pipit/protocol'
+export type {
+  Experiment as ExperimentResult,
+  FunnelStepResult as FunnelStep,
+} from '@pipit/protocol'

@@ -20,6 +20,22 @@ export type {
   ScreenMessage,
   TrackMessage,
 } from './schema'
+export type {
+  Breakdown,
+  BreakdownRow,
+  Experiment,
+  ExperimentList,
+  ExperimentSummary,
+  Funnel,
+  FunnelStepResult,
+  Goal,
+  Interval,
+  Metrics,
+  Overview,
+  Realtime,
+  Retention,
+  Timeseries,
+} from './stats'
 
 /** The Segment batch body the SDK sends to `POST /v1/batch`. */
 export interface BatchPayload<M = unknown> {

@@ -136,3 +136,21 @@ export type BatchEnvelope = z.infer<typeof batchEnvelopeSchema>
 export type RejectedEvent = z.infer<typeof rejectedEventSchema>
 export type BatchResponse = z.infer<typeof batchResponseSchema>
 export type ErrorBody = z.infer<typeof errorBodySchema>
+
+export {
+  INTERVALS,
+  breakdownRowSchema,
+  breakdownSchema,
+  experimentListSchema,
+  experimentSchema,
+  experimentSummarySchema,
+  funnelSchema,
+  funnelStepResultSchema,
+  goalListSchema,
+  goalSchema,
+  metricsSchema,
+  overviewSchema,
+  realtimeSchema,
+  retentionSchema,
+  timeseriesSchema,
+} from './stats'

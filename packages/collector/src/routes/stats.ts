@@ -1,3 +1,14 @@
+import type {
+  Breakdown,
+  Experiment,
+  ExperimentList,
+  Funnel,
+  Goal as GoalAnswer,
+  Overview,
+  Realtime,
+  Retention,
+  Timeseries,
+} from '@pipit/protocol'
 import { ErrorCode } from '@pipit/protocol'
 import { stringify } from 'csv-stringify/sync'
 import type { Context } from 'hono'
@@ -131,7 +142,7 @@ export function statsRoutes({ store, now, config }: AppDeps) {
     const change = Object.fromEntries(
       Object.entries(m).map(([k, v]) => [k, relativeChange(v, p[k as keyof typeof p])]),
     )
-    const json = {
+    const json: Overview = {
       site: site.id,
       from: q.from,
       to: q.to,
@@ -156,7 +167,7 @@ export function statsRoutes({ store, now, config }: AppDeps) {
       date: b.key,
       ...metricsOf(found.get(b.key) ?? EMPTY),
     }))
-    const json = { interval: q.interval, timezone: site.timezone, results }
+    const json: Timeseries = { interval: q.interval, timezone: site.timezone, results }
     return table(c, q.format, json, results, 'timeseries')
   })
 
@@ -184,7 +195,7 @@ export function statsRoutes({ store, now, config }: AppDeps) {
       { sort: q.sort, order: q.order, offset: (q.page - 1) * q.limit, limit: q.limit },
     )
     const page = rows.map(present)
-    const json = {
+    const json: Breakdown = {
       dimension: q.dimension,
       total,
       page: q.page,
@@ -204,7 +215,8 @@ export function statsRoutes({ store, now, config }: AppDeps) {
     }
     const counts = await store.statsRealtime(q.site, now(), q.filter)
     const minutes = counts.minutes.map((m) => ({ ...m, start: new Date(m.start).toISOString() }))
-    return table(c, q.format, { visitors: counts.visitors, minutes }, minutes, 'realtime')
+    const json: Realtime = { visitors: counts.visitors, minutes }
+    return table(c, q.format, json, minutes, 'realtime')
   })
 
   app.post('/v1/stats/funnel', async (c) => {
@@ -238,7 +250,8 @@ export function statsRoutes({ store, now, config }: AppDeps) {
       }
     })
     const format = c.req.query('format') === 'csv' ? 'csv' : 'json'
-    return table(c, format, { windowMs: f.windowMs, steps: results }, results, 'funnel')
+    const json: Funnel = { windowMs: f.windowMs, steps: results }
+    return table(c, format, json, results, 'funnel')
   })
 
   app.get('/v1/stats/retention', async (c) => {
@@ -265,7 +278,12 @@ export function statsRoutes({ store, now, config }: AppDeps) {
       visitors: r.visitors,
       ...Object.fromEntries(r.retention.map((x) => [`period_${x.period}`, x.share])),
     }))
-    const json = { period: q.period, periods: q.periods, timezone: site.timezone, cohorts: results }
+    const json: Retention = {
+      period: q.period,
+      periods: q.periods,
+      timezone: site.timezone,
+      cohorts: results,
+    }
     return table(c, q.format, json, rows, 'retention')
   })
 
@@ -274,7 +292,8 @@ export function statsRoutes({ store, now, config }: AppDeps) {
     const site = await siteFor(c, q.site)
     const experiments = await store.statsExperiments(query(site, q.from, q.to, q.filter))
     const rows = experiments.map((e) => ({ ...e, variants: e.variants.join('|') }))
-    return table(c, q.format, { from: q.from, to: q.to, experiments }, rows, 'experiments')
+    const json: ExperimentList = { from: q.from, to: q.to, experiments }
+    return table(c, q.format, json, rows, 'experiments')
   })
 
   app.get('/v1/stats/experiments/:id', async (c) => {
@@ -307,7 +326,7 @@ export function statsRoutes({ store, now, config }: AppDeps) {
       })),
       q.control,
     )
-    const json = { experiment: id, goal, from: q.from, to: q.to, ...analysis }
+    const json: Experiment = { experiment: id, goal, from: q.from, to: q.to, ...analysis }
     // CSV: one flat row per variant, the interval as two columns.
     const rows = analysis.variants.map(({ interval, ...v }) => ({
       ...v,
@@ -320,7 +339,8 @@ export function statsRoutes({ store, now, config }: AppDeps) {
   app.get('/v1/stats/goals', async (c) => {
     const siteId = c.req.query('site') ?? ''
     const site = await siteFor(c, siteId)
-    return c.json({ goals: await store.listGoals(site.id) })
+    const goals: GoalAnswer[] = await store.listGoals(site.id)
+    return c.json({ goals })
   })
 
   app.post('/v1/stats/goals', async (c) => {

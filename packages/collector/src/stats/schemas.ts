@@ -1,10 +1,12 @@
+import { INTERVALS } from '@pipit/protocol/schema'
 import { z } from 'zod'
 import { DIMENSIONS } from './visits'
 import { MAX_RANGE_DAYS, rangeQueryShape } from './range'
 
 /**
- * Request and response shapes of the stats API. Routes validate with the
- * request schemas; `/openapi.json` is generated from all of them.
+ * Request shapes of the stats API: routes validate with these and
+ * `/openapi.json` is generated from them (the answers' schemas live in
+ * `@pipit/protocol/schema`).
  */
 
 const dimensionName = z
@@ -73,8 +75,6 @@ const rangeQuery = <S extends z.ZodRawShape>(shape: S) =>
   })
 
 export const statsQuerySchema = rangeQuery(statsShape)
-
-export const INTERVALS = ['hour', 'day', 'week', 'month'] as const
 
 export const timeseriesQuerySchema = rangeQuery({
   ...statsShape,
@@ -161,55 +161,3 @@ export const goalBodySchema = z
   .refine((g) => (g.event === undefined) !== (g.page === undefined), {
     message: 'give exactly one of event or page',
   })
-
-const metric = z.number().nullable()
-export const metricsSchema = z.object({
-  visitors: z.number().meta({ description: 'Distinct visitors (exact)' }),
-  visits: z.number(),
-  pageviews: z.number(),
-  events: z.number().meta({ description: 'Custom events' }),
-  bounceRate: metric.meta({ description: 'Bounced visits / visits, 0..1; null without visits' }),
-  visitDuration: metric.meta({ description: 'Sum of visit durations / visits, seconds' }),
-  viewsPerVisit: metric,
-})
-
-export const overviewResponseSchema = z.object({
-  site: z.string(),
-  from: z.string(),
-  to: z.string(),
-  timezone: z.string(),
-  uniques: z.literal('exact'),
-  ...metricsSchema.shape,
-  previous: z.object({ from: z.string(), to: z.string(), ...metricsSchema.shape }),
-  change: z.record(z.string(), z.number().nullable()),
-  goals: z.array(
-    z.object({
-      id: z.string(),
-      name: z.string(),
-      visitors: z.number(),
-      conversionRate: metric,
-      previousVisitors: z.number(),
-    }),
-  ),
-})
-
-export const timeseriesResponseSchema = z.object({
-  interval: z.enum(INTERVALS),
-  timezone: z.string(),
-  results: z.array(z.object({ date: z.string(), ...metricsSchema.shape })),
-})
-
-export const breakdownResponseSchema = z.object({
-  dimension: z.string(),
-  total: z.number().meta({ description: 'Rows before paging' }),
-  page: z.number(),
-  limit: z.number(),
-  results: z.array(
-    z.object({
-      value: z.string().nullable(),
-      ...metricsSchema.shape,
-      conversions: z.number().optional(),
-      conversionRate: metric.optional(),
-    }),
-  ),
-})
