@@ -28,14 +28,18 @@ export interface PostgresAggregator {
  * `stats/visits.ts` and `stats/rollup-rows.ts`); only the coordination
  * differs, since sequence values are not commit order and no watermark
  * over ids can be trusted:
- * - Every insert, erasure and anonymisation upserts the (site, UTC quarter
- *   hour) pairs it touched into `agg_pending` in its own transaction, as
- *   its last statement (`ON CONFLICT DO UPDATE`, so the row stays locked
- *   until that transaction commits).
- * - A pass deletes the pending rows it sees (`DELETE … RETURNING`, which
- *   waits for such a lock) and marks their local days in `agg_dirty` in
- *   the same transaction, bumping each day's generation: a change is
- *   either still pending or its day is dirty, never neither.
+ * - Every insert, erasure and anonymisation records the (site, UTC quarter
+ *   hour) pairs it touched in `agg_pending`, in its own transaction, with
+ *   `ON CONFLICT DO NOTHING` (no lock on a mark already there, so
+ *   concurrent inserts never queue on one).
+ * - A pass deletes the pending rows it sees (`DELETE … RETURNING`) and
+ *   marks their local days in `agg_dirty` in the same transaction, bumping
+ *   each day's generation, then waits before committing until every
+ *   transaction older than itself has ended: an insert that found a mark
+ *   present (and so wrote none) got its transaction id before this pass's
+ *   delete, so once it has ended its events are visible to whoever
+ *   recomputes the day. A change is either still pending or its day is
+ *   dirty and readable, never neither.
  * - A day is recomputed under a session advisory lock on (site, day), so
  *   two collectors never do the same day at once; its rows are replaced in
  *   one transaction that first locks the day's `agg_dirty` row and checks
@@ -110,6 +114,7 @@ export function createPostgresAggregator(
         pairs.map((p) => p[0]),
         pairs.map((p) => p[1]),
       )
+      if (taken.rows.length > 0) await waitForOlderTransactions(c)
     })
   }
 
@@ -364,6 +369,23 @@ export function createPostgresAggregator(
       return rows[0]!.b
     },
     markAllDays: (siteId) => inTransaction((c) => markAllDaysWith(c, siteId)),
+  }
+}
+
+/**
+ * Waits (polling, up to 30 s) until every transaction that started before
+ * the calling one has ended. Past the deadline it throws, the pass rolls
+ * back and its marks stay pending for the next pass.
+ */
+async function waitForOlderTransactions(c: PoolClient) {
+  const deadline = Date.now() + 30_000
+  for (let delay = 1; ; delay = Math.min(50, delay * 2)) {
+    const { rows } = await c.query<{ done: boolean }>(
+      'SELECT pg_snapshot_xmin(pg_current_snapshot()) >= pg_current_xact_id() AS done',
+    )
+    if (rows[0]!.done) return
+    if (Date.now() > deadline) throw new Error('aggregation: an older transaction is still open')
+    await new Promise((resolve) => setTimeout(resolve, delay))
   }
 }
 

@@ -6,20 +6,14 @@ import { VISIT_DIMENSIONS } from '../../stats/visits'
  * the same numbers. Keys and days compare byte-wise (`COLLATE "C"`), as in
  * SQLite, so key ranges and ties order the same on every store.
  *
- * - `agg_pending`: (site, UTC quarter hour) pairs that inserts and erasures
- *   touched, written in their own transaction (see `aggregate.ts`).
+ * (`agg_pending`, the (site, UTC quarter hour) pairs that inserts and
+ * erasures touched, belongs to the event log's migration.)
  * - `agg_dirty`: local days to recompute, with a generation bumped by
  *   every mark.
  * - `agg_counters`: the next visitor number per site.
  * - `agg_state`: small numbers, e.g. `purged:<site>` (days before it are final).
  */
 export const STATS_SCHEMA = `
-  CREATE TABLE agg_pending (
-    site_id text COLLATE "C" NOT NULL,
-    quarter bigint NOT NULL,
-    touched bigint NOT NULL DEFAULT 0,
-    PRIMARY KEY (site_id, quarter)
-  );
   CREATE TABLE agg_dirty (
     site_id text COLLATE "C" NOT NULL,
     day text COLLATE "C" NOT NULL,
