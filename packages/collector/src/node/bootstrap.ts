@@ -1,6 +1,7 @@
 import { generateKey } from '../auth/keys'
 import { createSiteWithKeys } from '../routes/sites'
 import type { EventStore } from '../store/types'
+import { SiteExistsError } from '../store/types'
 
 export interface FirstStart {
   siteId: string
@@ -14,6 +15,8 @@ export interface FirstStart {
  * On a first start (no site yet) creates the `demo` site, and an instance
  * admin key when none is configured, so `npm start` is usable at once. Secret
  * keys are returned here to be shown once; only their hashes are stored.
+ * Collectors starting together on one empty database make one first start:
+ * the others find the site taken and return undefined.
  */
 export async function bootstrap(
   store: EventStore,
@@ -21,11 +24,14 @@ export async function bootstrap(
 ): Promise<FirstStart | undefined> {
   if ((await store.listSites()).length > 0) return undefined
   const timezone = options.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC'
-  const site = await createSiteWithKeys(
-    store,
-    { id: 'demo', name: 'Demo site', timezone },
-    options.now,
-  )
+  let site: Awaited<ReturnType<typeof createSiteWithKeys>>
+  try {
+    site = await createSiteWithKeys(store, { id: 'demo', name: 'Demo site', timezone }, options.now)
+  } catch (error) {
+    // Another collector on the same database made the first start a moment ago.
+    if (error instanceof SiteExistsError) return undefined
+    throw error
+  }
   const result: FirstStart = { siteId: site.siteId, writeKey: site.writeKey, readKey: site.readKey }
   if (!options.adminKeyConfigured && (await store.listKeys(null)).length === 0) {
     const admin = generateKey({ siteId: null, scope: 'admin', now: options.now })
