@@ -39,3 +39,5 @@ export function createRateLimiter(options: { rate: number; burst: number; maxKey
     },
   }
 }
+
+export type RateLimiter = ReturnType<typeof createRateLimiter>

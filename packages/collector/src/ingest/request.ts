@@ -6,6 +6,7 @@ import type { Site } from '../store/types'
 import { anonymizeIp, clientIp } from '../enrich/ip'
 import { countryFromHeader } from '../enrich/country'
 import type { RequestFacts } from './pipeline'
+import type { RateLimiter } from './rate-limit'
 
 /** What the collector may know about the request; the raw IP stays in memory only. */
 export function requestFacts(c: Context, deps: AppDeps, fromBrowser = false): RequestFacts {
@@ -29,7 +30,7 @@ export function requestFacts(c: Context, deps: AppDeps, fromBrowser = false): Re
 
 /**
  * The checks every browser-reachable ingest route makes once it knows the
- * site: the origin allowlist, then the per-site and per-client rate limits.
+ * site: the origin allowlist, then the per-client and per-site rate limits.
  */
 export function admit(c: Context, deps: AppDeps, site: Site, facts: RequestFacts): void {
   const origin = c.req.header('origin')
@@ -41,15 +42,18 @@ export function admit(c: Context, deps: AppDeps, site: Site, facts: RequestFacts
       `origin ${origin} may not send to this site`,
     )
   }
+  // The client's own bucket first: a request it refuses never reaches the site's
+  // bucket, so one flooding address is limited without draining what every
+  // other visitor of the site shares.
   const client = `${site.id}\0${anonymizeIp(facts.ip) ?? ''}`
-  for (const [limiter, key] of [
-    [deps.limits.site, site.id],
-    [deps.limits.client, client],
-  ] as const) {
-    const { ok, retryAfter } = limiter.take(key, facts.receivedAt)
-    if (!ok) {
-      c.header('retry-after', String(retryAfter))
-      throw new HttpError(429, ErrorCode.rateLimited, `too many requests; retry in ${retryAfter} s`)
-    }
+  limit(c, deps.limits.client, client, facts.receivedAt)
+  limit(c, deps.limits.site, site.id, facts.receivedAt)
+}
+
+function limit(c: Context, limiter: RateLimiter, key: string, now: number): void {
+  const { ok, retryAfter } = limiter.take(key, now)
+  if (!ok) {
+    c.header('retry-after', String(retryAfter))
+    throw new HttpError(429, ErrorCode.rateLimited, `too many requests; retry in ${retryAfter} s`)
   }
 }
