@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { type TrustProxy, parseTrustProxy } from './enrich/ip'
 
 /**
  * The collector's settings, read once at start. Every bad field is named in
@@ -22,10 +23,20 @@ export const configSchema = z.object({
     .int()
     .positive()
     .default(32 * 1024),
-  /** Take the client address from X-Forwarded-For / X-Real-IP (only behind a proxy you run). */
+  /**
+   * Proxies trusted to name the client in X-Forwarded-For: false (none), a hop
+   * count (true: 1) or addresses/CIDR ranges; see `parseTrustProxy`.
+   */
   trustProxy: z
-    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
-    .transform((v) => v === true || v === 'true' || v === '1')
+    .union([z.boolean(), z.number(), z.string()])
+    .transform((v, ctx): TrustProxy => {
+      try {
+        return parseTrustProxy(v)
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message })
+        return z.NEVER
+      }
+    })
     .default(false),
   /** A header a trusted proxy sets to the client's country, e.g. `cf-ipcountry`. */
   countryHeader: z.string().min(1).toLowerCase().optional(),

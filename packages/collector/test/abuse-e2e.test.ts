@@ -92,3 +92,46 @@ describe('ingest rate limits on a real server', () => {
     expect(other.status).toBe(200)
   })
 })
+
+describe('client address behind a trusted proxy, on a real server', () => {
+  // Regression: with PIPIT_TRUST_PROXY the leftmost X-Forwarded-For entry was the
+  // client, so a client that wrote a new address there each time was never limited.
+  it.each([
+    ['a hop count', '1'],
+    ['a CIDR list', '127.0.9.0/24'],
+  ])(
+    'rate-limits by the address the proxy saw (%s), whatever the client forged',
+    async (_, trust) => {
+      const server = await serve({ PIPIT_TRUST_PROXY: trust, PIPIT_RATE_LIMIT_CLIENT: '1' })
+      const writeKey = server.firstStart!.writeKey
+      const statuses: number[] = []
+      for (let i = 0; i < 6; i++) {
+        // The proxy on 127.0.9.9 appends the address it received the request from.
+        const forged = `198.51.${i}.1, 203.0.113.${i}`
+        const answer = await post(server.url, '/v1/batch', '127.0.9.9', batch(writeKey), {
+          'x-forwarded-for': `${forged}, 127.0.2.2`,
+        })
+        statuses.push(answer.status)
+      }
+      expect(statuses).toEqual([200, 200, 429, 429, 429, 429])
+      // Another client behind the same proxy has its own budget.
+      const other = await post(server.url, '/v1/batch', '127.0.9.9', batch(writeKey), {
+        'x-forwarded-for': '127.0.3.3',
+      })
+      expect(other.status).toBe(200)
+    },
+  )
+
+  it('ignores forwarding headers from a peer outside the trusted ranges', async () => {
+    const server = await serve({ PIPIT_TRUST_PROXY: '127.0.9.0/24', PIPIT_RATE_LIMIT_CLIENT: '1' })
+    const writeKey = server.firstStart!.writeKey
+    const statuses: number[] = []
+    for (let i = 0; i < 4; i++) {
+      const answer = await post(server.url, '/v1/batch', '127.0.2.2', batch(writeKey), {
+        'x-forwarded-for': `203.0.113.${i}`,
+      })
+      statuses.push(answer.status)
+    }
+    expect(statuses).toEqual([200, 200, 429, 429])
+  })
+})
