@@ -42,7 +42,7 @@ export const configSchema = z.object({
   countryHeader: z.string().min(1).toLowerCase().optional(),
   /** Ingest requests a second per site (bursts twice that); 0 turns the limit off. */
   rateLimitSite: z.coerce.number().min(0).default(1_000),
-  /** Ingest requests a second per client address and site (bursts twice that); 0: off. */
+  /** Ingest requests a second per client network (/24, /48), all sites (bursts twice that); 0: off. */
   rateLimitClient: z.coerce.number().min(0).default(50),
   /**
    * How long a stats request waits for events that are stored but not yet

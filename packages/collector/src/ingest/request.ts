@@ -29,8 +29,19 @@ export function requestFacts(c: Context, deps: AppDeps, fromBrowser = false): Re
 }
 
 /**
+ * The per-client rate limit, keyed on the client's anonymised network (/24
+ * or /48) across all sites. Every ingest route takes it first, before the
+ * body is read or parsed, so a flooding client costs a header read, not a
+ * JSON parse; a request it refuses never reaches the site's bucket either.
+ */
+export function limitClient(c: Context, deps: AppDeps, facts: RequestFacts): void {
+  limit(c, deps.limits.client, anonymizeIp(facts.ip) ?? '', facts.receivedAt)
+}
+
+/**
  * The checks every browser-reachable ingest route makes once it knows the
- * site: the origin allowlist, then the per-client and per-site rate limits.
+ * site: the origin allowlist, then the per-site rate limit (the client's was
+ * taken before the body was read: `limitClient`).
  */
 export function admit(c: Context, deps: AppDeps, site: Site, facts: RequestFacts): void {
   const origin = c.req.header('origin')
@@ -42,11 +53,6 @@ export function admit(c: Context, deps: AppDeps, site: Site, facts: RequestFacts
       `origin ${origin} may not send to this site`,
     )
   }
-  // The client's own bucket first: a request it refuses never reaches the site's
-  // bucket, so one flooding address is limited without draining what every
-  // other visitor of the site shares.
-  const client = `${site.id}\0${anonymizeIp(facts.ip) ?? ''}`
-  limit(c, deps.limits.client, client, facts.receivedAt)
   limit(c, deps.limits.site, site.id, facts.receivedAt)
 }
 
