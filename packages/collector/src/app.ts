@@ -130,6 +130,22 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
   for (const path of ['/v1/admin/*', '/v1/sites', '/v1/stats/*', '/v1/gdpr/*', '/metrics']) {
     app.use(path, apiBodies, requireSecretKey(deps.keys))
   }
+  // Per key, after authentication: one tenant's scripts cannot starve the others' queries.
+  const reads = createRateLimiter({ rate: config.rateLimitRead / 60, burst: config.rateLimitRead })
+  for (const path of ['/v1/admin/*', '/v1/sites', '/v1/stats/*', '/v1/gdpr/*']) {
+    app.use(path, async (c, next) => {
+      const { ok, retryAfter } = reads.take(c.get('principal').keyId, now())
+      if (!ok) {
+        c.header('retry-after', String(retryAfter))
+        throw new HttpError(
+          429,
+          ErrorCode.rateLimited,
+          `too many queries; retry in ${retryAfter} s`,
+        )
+      }
+      await next()
+    })
+  }
   let openapi: string | undefined
   app.get('/openapi.json', (c) => {
     openapi ??= JSON.stringify(openApiDocument(API_VERSION))

@@ -54,6 +54,12 @@ export const configSchema = z.object({
   /** Ingest requests a second per client network (/24, /48), all sites (bursts twice that); 0: off. */
   rateLimitClient: z.coerce.number().min(0).default(50),
   /**
+   * Requests a minute per secret key on the stats, admin and GDPR routes
+   * (bursts of as many); 0 turns the limit off. 60 is the seeds' "heavy
+   * queries a minute per tenant": a dashboard view costs about ten.
+   */
+  rateLimitRead: z.coerce.number().min(0).default(60),
+  /**
    * How long a stats request waits for events that are stored but not yet
    * aggregated, ms. Small sites' passes take milliseconds, so their answers
    * include events stored a moment before; beyond the wait, answers come
@@ -74,6 +80,7 @@ const appFields = [
   'countryHeader',
   'rateLimitSite',
   'rateLimitClient',
+  'rateLimitRead',
   'statsFreshnessMs',
 ] as const
 
@@ -106,6 +113,7 @@ const envNames: Record<string, string> = {
   countryHeader: 'PIPIT_COUNTRY_HEADER',
   rateLimitSite: 'PIPIT_RATE_LIMIT_SITE',
   rateLimitClient: 'PIPIT_RATE_LIMIT_CLIENT',
+  rateLimitRead: 'PIPIT_RATE_LIMIT_READ',
   statsFreshnessMs: 'PIPIT_STATS_FRESHNESS_MS',
 }
 

@@ -135,3 +135,17 @@ describe('client address behind a trusted proxy, on a real server', () => {
     expect(statuses).toEqual([200, 200, 429, 429])
   })
 })
+
+describe('read-side rate limit on a real server', () => {
+  it('takes PIPIT_RATE_LIMIT_READ queries a minute per key', async () => {
+    const server = await serve({ PIPIT_RATE_LIMIT_READ: '2' })
+    const get = () =>
+      fetch(`${server.url}/v1/sites`, {
+        headers: { authorization: `Bearer ${server.firstStart!.readKey}` },
+      })
+    expect([(await get()).status, (await get()).status]).toEqual([200, 200])
+    const limited = await get()
+    expect(limited.status).toBe(429)
+    expect(limited.headers.get('retry-after')).toBe('30')
+  })
+})

@@ -57,3 +57,41 @@ describe('body limits on the JSON API', () => {
     expect(pulls).toBeLessThanOrEqual(1) // a stream pulls once on creation, never read on
   })
 })
+
+describe('read-side rate limits per key', () => {
+  // Regression: stats, admin and GDPR routes took any number of queries from one key.
+  it('limits each key on stats, GDPR and admin routes, with Retry-After and a code', async () => {
+    let t = Date.parse('2026-03-10T12:00:00Z')
+    const { app, site } = await testApp({ now: () => t, config: { rateLimitRead: 3 } })
+    const get = (path: string, key: string) =>
+      app.request(path, { headers: { authorization: `Bearer ${key}` } })
+    const overview = '/v1/stats/overview?site=s1&from=2026-03-01&to=2026-03-10'
+    for (let i = 0; i < 3; i++) expect((await get(overview, site.readKey)).status).toBe(200)
+    const limited = await get(overview, site.readKey)
+    expect(limited.status).toBe(429)
+    // 3 a minute: the next query is 20 s away.
+    expect(limited.headers.get('retry-after')).toBe('20')
+    expect(await limited.json()).toMatchObject({ error: { code: ErrorCode.rateLimited } })
+
+    // Another key has its own budget, spent on GDPR and admin routes alike.
+    expect((await get('/v1/gdpr/audit?site=s1', ADMIN_KEY)).status).toBe(200)
+    expect((await get('/v1/admin/sites/s1/keys', ADMIN_KEY)).status).toBe(200)
+    expect((await get('/v1/sites', ADMIN_KEY)).status).toBe(200)
+    expect((await get('/v1/gdpr/audit?site=s1', ADMIN_KEY)).status).toBe(429)
+    expect((await get('/v1/admin/sites/s1/keys', ADMIN_KEY)).status).toBe(429)
+
+    t += 20_000
+    expect((await get(overview, site.readKey)).status).toBe(200)
+    expect((await get(overview, site.readKey)).status).toBe(429)
+  })
+
+  it('is off at 0', async () => {
+    const { app, site } = await testApp({ config: { rateLimitRead: 0 } })
+    for (let i = 0; i < 100; i++) {
+      const res = await app.request('/v1/sites', {
+        headers: { authorization: `Bearer ${site.readKey}` },
+      })
+      expect(res.status).toBe(200)
+    }
+  })
+})
