@@ -154,8 +154,14 @@ describe('collector process end to end', () => {
     await expect(
       startCollectorProcess({
         db: tmpDb(),
-        env: { PIPIT_ADMIN_KEY: 'short', PIPIT_SQLITE_SYNCHRONOUS: 'sometimes' },
+        env: {
+          PIPIT_ADMIN_KEY: 'short',
+          PIPIT_SQLITE_SYNCHRONOUS: 'sometimes',
+          PIPIT_TRUST_PROXY: '10.0.0.0/8,proxy.internal',
+        },
       }),
-    ).rejects.toThrow(/PIPIT_ADMIN_KEY: must be at least 16 characters.*PIPIT_SQLITE_SYNCHRONOUS/s)
+    ).rejects.toThrow(
+      /PIPIT_ADMIN_KEY: must be at least 16 characters.*PIPIT_SQLITE_SYNCHRONOUS.*PIPIT_TRUST_PROXY: "proxy\.internal" is not/s,
+    )
   })
 })
