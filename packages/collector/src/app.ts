@@ -1,6 +1,7 @@
 import { ErrorCode } from '@pipit/protocol'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { requireSecretKey } from './auth/middleware'
 import { createKeyResolver } from './auth/resolver'
@@ -113,9 +114,37 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
     const status = `${Math.floor(c.res.status / 100)}xx`
     metrics.requests.observe({ route, status }, (performance.now() - start) / 1000)
   })
+  // Every JSON API body is capped before anything reads it: a declared
+  // Content-Length over the cap is refused unread, a chunked body as it streams.
+  const apiBodies = bodyLimit({
+    maxSize: config.maxApiBodyBytes,
+    onError: (c) =>
+      errorResponse(
+        c,
+        413,
+        ErrorCode.payloadTooLarge,
+        `request body is larger than ${config.maxApiBodyBytes} bytes`,
+      ),
+  })
   // Everything but ingest and health needs a secret key; routes check scope and site.
   for (const path of ['/v1/admin/*', '/v1/sites', '/v1/stats/*', '/v1/gdpr/*', '/metrics']) {
-    app.use(path, requireSecretKey(deps.keys))
+    app.use(path, apiBodies, requireSecretKey(deps.keys))
+  }
+  // Per key, after authentication: one tenant's scripts cannot starve the others' queries.
+  const reads = createRateLimiter({ rate: config.rateLimitRead / 60, burst: config.rateLimitRead })
+  for (const path of ['/v1/admin/*', '/v1/sites', '/v1/stats/*', '/v1/gdpr/*']) {
+    app.use(path, async (c, next) => {
+      const { ok, retryAfter } = reads.take(c.get('principal').keyId, now())
+      if (!ok) {
+        c.header('retry-after', String(retryAfter))
+        throw new HttpError(
+          429,
+          ErrorCode.rateLimited,
+          `too many queries; retry in ${retryAfter} s`,
+        )
+      }
+      await next()
+    })
   }
   let openapi: string | undefined
   app.get('/openapi.json', (c) => {

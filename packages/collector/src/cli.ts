@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { ConfigError, parseConfig } from './config'
 import type { FirstStart } from './node/bootstrap'
 import { errorFields, createLogger } from './node/log'
+import { writeFirstStartKeys } from './node/first-start-keys'
 import { startServer } from './node/server'
 import { KeyAdminError } from './auth/key-admin'
 import { keysCommand } from './cli-keys'
@@ -39,13 +40,16 @@ Options for purge:
   --now <ISO time>     apply the policy as of this time (default: now)
 
 On a first start with an empty database, serve creates the site "demo" and
-prints its keys once.
+prints its keys once on a terminal; when stdout is not a terminal (a service),
+the secret keys go to <db>.first-start-keys (mode 0600) instead, or with a
+PostgreSQL database to ./pipit.first-start-keys.
 `
 
 function banner(
   url: string,
   first: FirstStart | undefined,
   exampleDir: string | undefined,
+  keysFile: string | undefined,
 ): string {
   const lines = [
     '',
@@ -54,7 +58,15 @@ function banner(
     ...(exampleDir ? [`    Example page:  ${url}/example/`] : []),
     `    Ingest:        POST ${url}/v1/batch`,
   ]
-  if (first) {
+  if (first && keysFile) {
+    lines.push(
+      '',
+      `  First start: created the site "${first.siteId}".`,
+      `    Write key (public, goes in your pages):   ${first.writeKey}`,
+      `  The secret keys were written to ${keysFile}`,
+      '  (readable by its owner only): store them somewhere safe, then delete the file.',
+    )
+  } else if (first) {
     lines.push(
       '',
       `  First start: created the site "${first.siteId}".`,
@@ -182,7 +194,18 @@ async function main(argv: string[]): Promise<number> {
   })
   const logger = createLogger()
   const server = await startServer({ config, exampleDir: values['example-dir'], logger })
-  process.stdout.write(banner(server.url, server.firstStart, values['example-dir']))
+  // Secret keys only to a person at a terminal; a service's log keeps what it is given.
+  const first = server.firstStart
+  const keysFile =
+    first && !process.stdout.isTTY
+      ? writeFirstStartKeys(
+          // A server database has no file to sit beside: the working directory, then.
+          config.db.kind === 'sqlite' ? config.db.path : 'pipit',
+          first,
+        )
+      : undefined
+  if (keysFile) logger.info('first start: secret keys written', { file: keysFile })
+  process.stdout.write(banner(server.url, first, values['example-dir'], keysFile))
   const stop = (signal: string) => {
     logger.info('stopping', { signal })
     server.close().then(

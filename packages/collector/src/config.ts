@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { type TrustProxy, parseTrustProxy } from './enrich/ip'
 import { parseStoreLocation } from './store/location'
 
 /**
@@ -29,23 +30,48 @@ export const configSchema = z.object({
     .int()
     .positive()
     .default(500 * 1024),
+  /**
+   * Largest body of a JSON API request (stats funnel, goals, GDPR, keys,
+   * sites), bytes: the biggest real one, a 20-step funnel, is under 8 KB.
+   */
+  maxApiBodyBytes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
   /** Largest single event, bytes (Segment's limit is 32 KB). */
   maxEventBytes: z.coerce
     .number()
     .int()
     .positive()
     .default(32 * 1024),
-  /** Take the client address from X-Forwarded-For / X-Real-IP (only behind a proxy you run). */
+  /**
+   * Proxies trusted to name the client in X-Forwarded-For: false (none), a hop
+   * count (true: 1) or addresses/CIDR ranges; see `parseTrustProxy`.
+   */
   trustProxy: z
-    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
-    .transform((v) => v === true || v === 'true' || v === '1')
+    .union([z.boolean(), z.number(), z.string()])
+    .transform((v, ctx): TrustProxy => {
+      try {
+        return parseTrustProxy(v)
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message })
+        return z.NEVER
+      }
+    })
     .default(false),
   /** A header a trusted proxy sets to the client's country, e.g. `cf-ipcountry`. */
   countryHeader: z.string().min(1).toLowerCase().optional(),
   /** Ingest requests a second per site (bursts twice that); 0 turns the limit off. */
   rateLimitSite: z.coerce.number().min(0).default(1_000),
-  /** Ingest requests a second per client address and site (bursts twice that); 0: off. */
+  /** Ingest requests a second per client network (/24, /48), all sites (bursts twice that); 0: off. */
   rateLimitClient: z.coerce.number().min(0).default(50),
+  /**
+   * Requests a minute per secret key on the stats, admin and GDPR routes
+   * (bursts of as many); 0 turns the limit off. 60 is the seeds' "heavy
+   * queries a minute per tenant": a dashboard view costs about ten.
+   */
+  rateLimitRead: z.coerce.number().min(0).default(60),
   /**
    * How long a stats request waits for events that are stored but not yet
    * aggregated, ms. Small sites' passes take milliseconds, so their answers
@@ -62,10 +88,12 @@ const appFields = [
   'adminKey',
   'maxRequestBytes',
   'maxEventBytes',
+  'maxApiBodyBytes',
   'trustProxy',
   'countryHeader',
   'rateLimitSite',
   'rateLimitClient',
+  'rateLimitRead',
   'statsFreshnessMs',
 ] as const
 
@@ -93,10 +121,12 @@ const envNames: Record<string, string> = {
   sqliteSynchronous: 'PIPIT_SQLITE_SYNCHRONOUS',
   maxRequestBytes: 'PIPIT_MAX_REQUEST_BYTES',
   maxEventBytes: 'PIPIT_MAX_EVENT_BYTES',
+  maxApiBodyBytes: 'PIPIT_MAX_API_BODY_BYTES',
   trustProxy: 'PIPIT_TRUST_PROXY',
   countryHeader: 'PIPIT_COUNTRY_HEADER',
   rateLimitSite: 'PIPIT_RATE_LIMIT_SITE',
   rateLimitClient: 'PIPIT_RATE_LIMIT_CLIENT',
+  rateLimitRead: 'PIPIT_RATE_LIMIT_READ',
   statsFreshnessMs: 'PIPIT_STATS_FRESHNESS_MS',
 }
 

@@ -54,7 +54,8 @@ function queryParams(schema: z.ZodType): Json[] {
 }
 
 const error = { $ref: '#/components/responses/Error' }
-const errors = { 400: error, 401: error, 403: error, 404: error }
+/** Every secret-key route: 429 is the per-key read limit (`PIPIT_RATE_LIMIT_READ`). */
+const errors = { 400: error, 401: error, 403: error, 404: error, 429: error }
 const json = (schema: Json, description = 'OK') => ({
   description,
   content: { 'application/json': { schema } },
@@ -139,7 +140,13 @@ export function openApiDocument(version: string): Json {
               tags: ['ingest'],
               security: [{ writeKey: [] }, {}],
               requestBody: body(messageSchema),
-              responses: { 200: json(output(batchResponseSchema)), 400: error, 401: error },
+              responses: {
+                200: json(output(batchResponseSchema)),
+                400: error,
+                401: error,
+                413: error,
+                429: error,
+              },
             },
           },
         ]),

@@ -1,10 +1,11 @@
+import { statSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Database from 'better-sqlite3'
 import { createTracker } from '@pipit/sdk'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tmpDb } from './helpers'
-import { type CollectorProcess, startCollectorProcess } from './process'
+import { type CollectorProcess, firstStartKeys, startCollectorProcess } from './process'
 
 const ADMIN = 'e2e-admin-key-0123456789abcdef'
 const running: { stop(): unknown }[] = []
@@ -109,14 +110,19 @@ describe('collector process end to end', () => {
     expect(rows).toEqual({ n: 26, ids: 26 })
   })
 
-  it('creates the demo site on a first start, prints its keys once, and serves the dashboard', async () => {
+  // Regression: secret keys were printed to stdout, and so into service logs.
+  it('creates the demo site on a first start, writes its secret keys to an owner-only file, never to the log, and serves the dashboard', async () => {
     const db = tmpDb()
     const first = await startCollectorProcess({ db })
     running.push(first)
-    const readKey = first.output().match(/Read key[^:]*:\s+(sk_read_\S+)/)?.[1]
-    const writeKey = first.output().match(/Write key[^:]*:\s+(pk_\S+)/)?.[1]
-    const adminKey = first.output().match(/Admin key[^:]*:\s+(sk_admin_\S+)/)?.[1]
-    expect(readKey && writeKey && adminKey).toBeTruthy()
+    const { file, readKey, writeKey, adminKey } = firstStartKeys(db)
+    expect(readKey).toMatch(/^sk_read_/)
+    expect(adminKey).toMatch(/^sk_admin_/)
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    // stdout is not a terminal here: the log names the file, never a secret.
+    expect(first.output()).not.toMatch(/sk_read_|sk_admin_/)
+    expect(first.output()).toContain(file)
+    expect(first.output()).toContain(writeKey) // the write key is public
 
     const sites = await fetch(`${first.url}/v1/sites`, {
       headers: { authorization: `Bearer ${readKey}` },
@@ -148,8 +154,14 @@ describe('collector process end to end', () => {
     await expect(
       startCollectorProcess({
         db: tmpDb(),
-        env: { PIPIT_ADMIN_KEY: 'short', PIPIT_SQLITE_SYNCHRONOUS: 'sometimes' },
+        env: {
+          PIPIT_ADMIN_KEY: 'short',
+          PIPIT_SQLITE_SYNCHRONOUS: 'sometimes',
+          PIPIT_TRUST_PROXY: '10.0.0.0/8,proxy.internal',
+        },
       }),
-    ).rejects.toThrow(/PIPIT_ADMIN_KEY: must be at least 16 characters.*PIPIT_SQLITE_SYNCHRONOUS/s)
+    ).rejects.toThrow(
+      /PIPIT_ADMIN_KEY: must be at least 16 characters.*PIPIT_SQLITE_SYNCHRONOUS.*PIPIT_TRUST_PROXY: "proxy\.internal" is not/s,
+    )
   })
 })

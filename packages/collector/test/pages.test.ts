@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { browserTestsEnabled, launchChromium } from '../../../test/browser'
 import { tmpDb } from './helpers'
-import { type CollectorProcess, startCollectorProcess } from './process'
+import { type CollectorProcess, firstStartKeys, startCollectorProcess } from './process'
 
 const PERSON_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36'
@@ -22,7 +22,7 @@ describe.skipIf(!browserTestsEnabled)('example page and dashboard in Chromium', 
     mkdirSync(artifacts, { recursive: true })
     db = tmpDb()
     collector = await startCollectorProcess({ db, args: ['--example-dir', exampleDir] })
-    readKey = collector.output().match(/Read key[^:]*:\s+(sk_read_\S+)/)![1]!
+    readKey = firstStartKeys(db).readKey
     browser = await launchChromium()
   }, 60_000)
 

@@ -11,7 +11,8 @@ describe('privacy', () => {
     const db = tmpDb()
     const collector = await startCollectorProcess({
       db,
-      env: { PIPIT_ADMIN_KEY: ADMIN, PIPIT_TRUST_PROXY: 'true', PIPIT_RATE_LIMIT_CLIENT: '0' },
+      // Two trusted hops (the socket, then 10.0.0.1): the client is each request's own address.
+      env: { PIPIT_ADMIN_KEY: ADMIN, PIPIT_TRUST_PROXY: '2', PIPIT_RATE_LIMIT_CLIENT: '0' },
     })
     const created = await fetch(`${collector.url}/v1/admin/sites`, {
       method: 'POST',

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { keysFileOf } from '../src/node/first-start-keys'
 import { fileURLToPath } from 'node:url'
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
@@ -42,6 +44,9 @@ export function startCollectorProcess(options: {
         HOST: '127.0.0.1',
         // Stats read right after ingest wait for the aggregation, however slow the machine.
         PIPIT_STATS_FRESHNESS_MS: '60000',
+        // Dashboard and end-to-end tests query more than a person would; the read limit
+        // has its own tests (src/routes/limits.test.ts, test/abuse-e2e.test.ts).
+        PIPIT_RATE_LIMIT_READ: '0',
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -76,4 +81,29 @@ export function startCollectorProcess(options: {
       reject(new Error(`collector exited with ${code}:\n${out}`))
     })
   })
+}
+
+/**
+ * The keys a first start wrote next to the database (a test's collector has
+ * no terminal, so its secret keys are never printed).
+ */
+export function firstStartKeys(db: string): {
+  file: string
+  writeKey: string
+  readKey: string
+  adminKey?: string
+} {
+  const file = keysFileOf(db)
+  const values = Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => /^\w+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  ) as Record<string, string>
+  return {
+    file,
+    writeKey: values.write_key!,
+    readKey: values.read_key!,
+    ...(values.admin_key ? { adminKey: values.admin_key } : {}),
+  }
 }

@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync'
+import { csvSafe } from '../download'
 import type { EventStore, StoredEvent, Subject, Suppression } from '../store/types'
 
 export type ExportFormat = 'json' | 'ndjson' | 'csv'
@@ -60,10 +61,10 @@ const EVENT_FIELDS = [
   'utmContent',
 ] as const satisfies readonly (keyof ReturnType<typeof exported>)[]
 const CSV_COLUMNS = ['record', 'kind', 'id', 'since', ...EVENT_FIELDS]
-/** A CSV cell: objects as JSON text, missing values empty. */
+/** A CSV cell: objects as JSON text, missing values empty, no text read as a formula. */
 function cell(v: unknown): string {
   if (v === null || v === undefined) return ''
-  if (typeof v === 'string') return v
+  if (typeof v === 'string') return csvSafe(v)
   if (typeof v === 'number' || typeof v === 'boolean') return `${v}`
   return JSON.stringify(v)
 }

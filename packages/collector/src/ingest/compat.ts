@@ -9,12 +9,24 @@ const props = z.record(
 )
 
 /**
+ * How many comma-separated sites a Plausible `domain` may name. Each one is a
+ * lookup made before any key is checked; Plausible's own script sends one or
+ * two (a site and its roll-up).
+ */
+export const MAX_DOMAINS = 10
+
+/**
  * Plausible's Events API body (`POST /api/event`), as its script sends it:
- * https://plausible.io/docs/events-api. `domain` may list several sites,
- * comma-separated; the first one that exists here takes the event.
+ * https://plausible.io/docs/events-api. `domain` may list up to `MAX_DOMAINS`
+ * sites, comma-separated; the first one that exists here takes the event.
  */
 export const plausibleEventSchema = z.looseObject({
-  domain: text(1_000).min(1),
+  domain: text(1_000)
+    .min(1)
+    .refine(
+      (d) => d.split(',').length <= MAX_DOMAINS,
+      `at most ${MAX_DOMAINS} comma-separated domains`,
+    ),
   name: text(120).min(1),
   url: text(2_000).min(1),
   referrer: text(2_000).nullish(),

@@ -18,4 +18,23 @@ describe('createRateLimiter', () => {
     for (let i = 0; i < 1_000; i++) limiter.take(`k${i}`, i)
     expect(limiter.take('k999', 999).ok).toBe(false)
   })
+
+  // Regression: at the cap every bucket was dropped, the flooder's own included.
+  it('keeps a busy bucket when other keys fill the table, so churning keys resets nothing', () => {
+    const limiter = createRateLimiter({ rate: 1, burst: 1, maxKeys: 10 })
+    expect(limiter.take('flood', 0).ok).toBe(true)
+    for (let i = 0; i < 1_000; i++) {
+      limiter.take(`churn-${i}`, 0)
+      expect(limiter.take('flood', 0).ok).toBe(false)
+    }
+    expect(limiter.size()).toBeLessThanOrEqual(10)
+  })
+
+  it('drops buckets that are full again from the oldest end', () => {
+    const limiter = createRateLimiter({ rate: 1, burst: 2 })
+    for (let i = 0; i < 100; i++) limiter.take(`k${i}`, 0)
+    // Two seconds later every bucket is full again: the next call clears them all.
+    limiter.take('late', 2_000)
+    expect(limiter.size()).toBe(1)
+  })
 })

@@ -1,6 +1,11 @@
 /**
  * Token buckets keyed by string: `rate` requests a second on average, bursts
- * up to `burst`. Memory is bounded: idle buckets (full again) are swept.
+ * up to `burst`. Memory is bounded: at most `maxKeys` buckets, kept in the
+ * order last used; buckets full again are dropped from the oldest end, and
+ * past the cap the least recently used goes. A busy key is never the one
+ * dropped, so a client cannot reset its own bucket by sending from many
+ * other keys (dropping every bucket at the cap, as this did, let it), and
+ * each call costs the same however many keys there are.
  *
  * @example
  * const limiter = createRateLimiter({ rate: 50, burst: 100 })
@@ -9,14 +14,15 @@
 export function createRateLimiter(options: { rate: number; burst: number; maxKeys?: number }) {
   const { rate, burst } = options
   const maxKeys = options.maxKeys ?? 100_000
+  /** Buckets in the order last used, oldest first (a used bucket is re-inserted). */
   const buckets = new Map<string, { tokens: number; at: number }>()
 
-  function sweep(now: number): void {
+  function trim(now: number): void {
     for (const [key, b] of buckets) {
-      if (b.tokens + ((now - b.at) / 1000) * rate >= burst) buckets.delete(key)
+      const full = b.tokens + ((now - b.at) / 1000) * rate >= burst
+      if (!full && buckets.size <= maxKeys) break
+      buckets.delete(key)
     }
-    // Still full of active clients: start over rather than grow without bound.
-    if (buckets.size >= maxKeys) buckets.clear()
   }
 
   return {
@@ -24,18 +30,21 @@ export function createRateLimiter(options: { rate: number; burst: number; maxKey
     take(key: string, now: number): { ok: boolean; retryAfter: number } {
       if (rate <= 0) return { ok: true, retryAfter: 0 }
       let b = buckets.get(key)
-      if (!b) {
-        if (buckets.size >= maxKeys) sweep(now)
-        b = { tokens: burst, at: now }
-        buckets.set(key, b)
-      }
+      if (b) buckets.delete(key)
+      else b = { tokens: burst, at: now }
       b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * rate)
       b.at = now
-      if (b.tokens >= 1) {
-        b.tokens -= 1
-        return { ok: true, retryAfter: 0 }
-      }
-      return { ok: false, retryAfter: Math.max(1, Math.ceil((1 - b.tokens) / rate)) }
+      const ok = b.tokens >= 1
+      if (ok) b.tokens -= 1
+      buckets.set(key, b)
+      trim(now)
+      return ok
+        ? { ok: true, retryAfter: 0 }
+        : { ok: false, retryAfter: Math.max(1, Math.ceil((1 - b.tokens) / rate)) }
     },
+    /** Buckets held (at most `maxKeys`). */
+    size: () => buckets.size,
   }
 }
+
+export type RateLimiter = ReturnType<typeof createRateLimiter>

@@ -6,6 +6,7 @@ import type { Site } from '../store/types'
 import { anonymizeIp, clientIp } from '../enrich/ip'
 import { countryFromHeader } from '../enrich/country'
 import type { RequestFacts } from './pipeline'
+import type { RateLimiter } from './rate-limit'
 
 /** What the collector may know about the request; the raw IP stays in memory only. */
 export function requestFacts(c: Context, deps: AppDeps, fromBrowser = false): RequestFacts {
@@ -28,8 +29,19 @@ export function requestFacts(c: Context, deps: AppDeps, fromBrowser = false): Re
 }
 
 /**
+ * The per-client rate limit, keyed on the client's anonymised network (/24
+ * or /48) across all sites. Every ingest route takes it first, before the
+ * body is read or parsed, so a flooding client costs a header read, not a
+ * JSON parse; a request it refuses never reaches the site's bucket either.
+ */
+export function limitClient(c: Context, deps: AppDeps, facts: RequestFacts): void {
+  limit(c, deps.limits.client, anonymizeIp(facts.ip) ?? '', facts.receivedAt)
+}
+
+/**
  * The checks every browser-reachable ingest route makes once it knows the
- * site: the origin allowlist, then the per-site and per-client rate limits.
+ * site: the origin allowlist, then the per-site rate limit (the client's was
+ * taken before the body was read: `limitClient`).
  */
 export function admit(c: Context, deps: AppDeps, site: Site, facts: RequestFacts): void {
   const origin = c.req.header('origin')
@@ -41,15 +53,13 @@ export function admit(c: Context, deps: AppDeps, site: Site, facts: RequestFacts
       `origin ${origin} may not send to this site`,
     )
   }
-  const client = `${site.id}\0${anonymizeIp(facts.ip) ?? ''}`
-  for (const [limiter, key] of [
-    [deps.limits.site, site.id],
-    [deps.limits.client, client],
-  ] as const) {
-    const { ok, retryAfter } = limiter.take(key, facts.receivedAt)
-    if (!ok) {
-      c.header('retry-after', String(retryAfter))
-      throw new HttpError(429, ErrorCode.rateLimited, `too many requests; retry in ${retryAfter} s`)
-    }
+  limit(c, deps.limits.site, site.id, facts.receivedAt)
+}
+
+function limit(c: Context, limiter: RateLimiter, key: string, now: number): void {
+  const { ok, retryAfter } = limiter.take(key, now)
+  if (!ok) {
+    c.header('retry-after', String(retryAfter))
+    throw new HttpError(429, ErrorCode.rateLimited, `too many requests; retry in ${retryAfter} s`)
   }
 }

@@ -18,7 +18,16 @@ export interface VisitorHasher {
     userAgent: string | null,
     at: number,
   ): Promise<string>
+  /** How many recent visitor hashes are held for the midnight hand-over (at most `maxActive`). */
+  tracked(): number
 }
+
+/**
+ * Recent visitors held for the midnight hand-over, at most: about 100 bytes
+ * each, so 20-30 MB. Past it the least recently seen are forgotten first; all
+ * they lose is being one visitor across midnight.
+ */
+const MAX_ACTIVE = 200_000
 
 /**
  * Daily-rotating visitor hashes, as Plausible counts cookieless visitors. The
@@ -26,8 +35,13 @@ export interface VisitorHasher {
  * yesterday's hash keeps it after midnight, so a visit spanning midnight is
  * one visitor, not two.
  */
-export function createVisitorHasher(store: EventStore): VisitorHasher {
+export function createVisitorHasher(
+  store: EventStore,
+  options: { maxActive?: number } = {},
+): VisitorHasher {
+  const maxActive = options.maxActive ?? MAX_ACTIVE
   const salts = new Map<string, Uint8Array>()
+  /** Hash → last seen, in the order last seen (re-inserted on every event), oldest first. */
   const active = new Map<string, number>()
 
   async function salt(day: string): Promise<Uint8Array> {
@@ -45,9 +59,15 @@ export function createVisitorHasher(store: EventStore): VisitorHasher {
     return `v_${h.slice(0, 22)}`
   }
 
+  /**
+   * Drops expired and surplus entries from the oldest end: each entry is
+   * dropped once, so the cost per event is constant, however many visitors.
+   */
   function prune(at: number): void {
-    if (active.size < 100_000) return
-    for (const [k, seen] of active) if (at - seen > ACTIVE_MS) active.delete(k)
+    for (const [k, seen] of active) {
+      if (at - seen <= ACTIVE_MS && active.size <= maxActive) break
+      active.delete(k)
+    }
   }
 
   return {
@@ -63,9 +83,11 @@ export function createVisitorHasher(store: EventStore): VisitorHasher {
         const seen = active.get(previous)
         if (seen !== undefined && at - seen <= ACTIVE_MS) id = previous
       }
-      prune(at)
+      active.delete(id)
       active.set(id, at)
+      prune(at)
       return id
     },
+    tracked: () => active.size,
   }
 }

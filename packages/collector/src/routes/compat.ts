@@ -11,7 +11,7 @@ import {
   umamiEventSchema,
   umamiUrl,
 } from '../ingest/compat'
-import { admit, requestFacts } from '../ingest/request'
+import { admit, limitClient, requestFacts } from '../ingest/request'
 import type { Site } from '../store/types'
 import type { AppDeps, AppEnv } from './env'
 
@@ -30,6 +30,8 @@ export function compatRoutes(deps: AppDeps) {
   const unknownSite = () => new HttpError(404, ErrorCode.siteNotFound, 'no site for this domain')
 
   app.post('/api/event', async (c) => {
+    const facts = requestFacts(c, deps, true)
+    limitClient(c, deps, facts)
     const { text } = await readBody(c, config.maxEventBytes)
     const e = validate(
       plausibleEventSchema,
@@ -43,7 +45,6 @@ export function compatRoutes(deps: AppDeps) {
       if (site) break
     }
     if (!site) throw unknownSite()
-    const facts = requestFacts(c, deps, true)
     admit(c, deps, site, facts)
     const isPageview = e.name === 'pageview'
     const message = compatMessage(
@@ -62,6 +63,8 @@ export function compatRoutes(deps: AppDeps) {
   })
 
   app.post('/api/send', async (c) => {
+    const facts = requestFacts(c, deps, true)
+    limitClient(c, deps, facts)
     const { text } = await readBody(c, config.maxEventBytes)
     const { type, payload: p } = validate(
       umamiEventSchema,
@@ -72,7 +75,6 @@ export function compatRoutes(deps: AppDeps) {
     const host = hostOf(p.hostname ? `https://${p.hostname}` : null)
     const site = (await sites.byId(p.website)) ?? (host ? await sites.byDomain(host) : undefined)
     if (!site) throw unknownSite()
-    const facts = requestFacts(c, deps, true)
     admit(c, deps, site, facts)
     // Umami's identify attaches session data; Pipit has no anonymous id to attach it to.
     if (type === 'identify') return c.json({})

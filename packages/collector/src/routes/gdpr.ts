@@ -3,6 +3,7 @@ import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { canAccess } from '../auth/resolver'
+import { attachment } from '../download'
 import { HttpError, validate } from '../errors'
 import { contentTypes, exportStream } from '../gdpr/export'
 import { purgeExpired } from '../gdpr/retention'
@@ -84,7 +85,7 @@ export function gdprRoutes(deps: AppDeps) {
     return new Response(stream, {
       headers: {
         'content-type': contentTypes[q.format],
-        'content-disposition': `attachment; filename="${name}"`,
+        'content-disposition': attachment(name),
       },
     })
   })

@@ -193,6 +193,27 @@ describe('site policies', () => {
     expect(await limited.json()).toMatchObject({ error: { code: ErrorCode.rateLimited } })
     expect((await send('198.51.100.7')).status).toBe(200) // another client is not held back
   })
+
+  // Regression: ingest read and parsed the whole body before it rate-limited.
+  it('refuses a limited client before reading or parsing its body, on every ingest route', async () => {
+    const { app, site } = await testApp({ config: { rateLimitClient: 1, trustProxy: true } })
+    const ip = { 'x-forwarded-for': '203.0.113.5' }
+    for (let i = 0; i < 2; i++) {
+      expect(
+        (await postBatch(app, { batch: [trackMessage()], writeKey: site.writeKey }, ip)).status,
+      ).toBe(200)
+    }
+    // Not JSON: a 400 if it were parsed. The client is over its rate, so it is never read.
+    for (const path of ['/v1/batch', '/v1/track', '/api/event', '/api/send']) {
+      const res = await app.request(path, {
+        method: 'POST',
+        body: '{ not json',
+        headers: { 'content-type': 'application/json', ...ip },
+      })
+      expect([path, res.status]).toEqual([path, 429])
+      expect(await res.json()).toMatchObject({ error: { code: ErrorCode.rateLimited } })
+    }
+  })
 })
 
 describe('enrichment', () => {

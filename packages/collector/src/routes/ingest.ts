@@ -7,7 +7,8 @@ import { HttpError } from '../errors'
 import { parseBatch, parseJson } from '../ingest/batch'
 import { readBody } from '../ingest/body'
 import type { Envelope, IngestResult } from '../ingest/pipeline'
-import { admit, requestFacts } from '../ingest/request'
+import { admit, limitClient, requestFacts } from '../ingest/request'
+import type { RequestFacts } from '../ingest/pipeline'
 import type { Site } from '../store/types'
 import type { AppDeps, AppEnv } from './env'
 
@@ -50,8 +51,8 @@ export function ingestRoutes(deps: AppDeps) {
     messages: readonly unknown[],
     envelope: Envelope & { writeKey?: string | undefined },
     bytes: number,
+    facts: RequestFacts,
   ) {
-    const facts = requestFacts(c, deps)
     const site = await siteOf(c, envelope.writeKey)
     admit(c, deps, site, facts)
     let result: IngestResult
@@ -78,14 +79,23 @@ export function ingestRoutes(deps: AppDeps) {
     return c.json({ success: true as const, ...result })
   }
 
+  /** The request's facts, once the client's rate limit let it through (before any parsing). */
+  const limited = (c: Context) => {
+    const facts = requestFacts(c, deps)
+    limitClient(c, deps, facts)
+    return facts
+  }
+
   app.post('/v1/batch', async (c) => {
+    const facts = limited(c)
     const { text, bytes } = await readBody(c, config.maxRequestBytes)
     const envelope = parseBatch(text)
-    return handle(c, envelope.batch, envelope, bytes)
+    return handle(c, envelope.batch, envelope, bytes, facts)
   })
 
   for (const type of singleTypes) {
     app.post(`/v1/${type}`, async (c) => {
+      const facts = limited(c)
       const { text, bytes } = await readBody(c, config.maxRequestBytes)
       const body = parseJson(text)
       if (body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -97,6 +107,7 @@ export function ingestRoutes(deps: AppDeps) {
         [{ ...message, type }],
         { writeKey: typeof writeKey === 'string' ? writeKey : undefined },
         bytes,
+        facts,
       )
     })
   }

@@ -15,6 +15,7 @@ import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { randomUUID } from 'node:crypto'
 import { canAccess } from '../auth/resolver'
+import { attachment, csvSafe } from '../download'
 import { HttpError, validate } from '../errors'
 import { isEventDimension } from '../stats/breakdown'
 import { analyseExperiment } from '../stats/experiment-math'
@@ -52,10 +53,12 @@ function table(
 ) {
   if (format === 'json') return c.json(json)
   const columns = rows[0] ? Object.keys(rows[0]) : []
-  const csv = stringify(rows, { header: true, columns, cast: { boolean: (b) => String(b) } })
+  // Cells from visitors' data (names, paths, sources) never start a spreadsheet formula.
+  const cast = { boolean: (b: boolean) => String(b), string: csvSafe }
+  const csv = stringify(rows, { header: true, columns, cast })
   return c.body(csv, 200, {
     'content-type': 'text/csv; charset=utf-8',
-    'content-disposition': `attachment; filename="${name}.csv"`,
+    'content-disposition': attachment(`${name}.csv`),
   })
 }
 
