@@ -9,7 +9,11 @@ import { defineProject, type ViteUserConfig } from 'vitest/config'
 export function pipitProject(name: string, extra: ViteUserConfig['test'] = {}) {
   return defineProject({
     resolve: { conditions: ['source', 'module', 'import', 'default'] },
-    ssr: { resolve: { conditions: ['source', 'module', 'import', 'default'] } },
+    // Vitest also passes these to Node as --conditions in its workers. Vite adds
+    // `import` and `default` by itself; given to Node, `import` would make a
+    // CommonJS require() of a dual package (pg requiring pg-pool) load its ESM
+    // build and fail.
+    ssr: { resolve: { conditions: ['source', 'module'] } },
     test: {
       name,
       environment: 'node',
