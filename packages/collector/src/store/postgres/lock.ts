@@ -7,8 +7,10 @@ import type pg from 'pg'
 export const LOCKS = {
   /** Held while migrations are checked and applied. */
   migrate: 7_170_001,
-  /** Held while partitions of `events` are created or dropped. */
+  /** Held while partitions of `events` are created or detached. */
   partitions: 7_170_002,
+  /** Held while a detached month's `event_ids` are deleted and its table dropped. */
+  purging: 7_170_003,
 } as const
 
 /**

@@ -136,6 +136,36 @@ describe.skipIf(!databases.available)(suite, () => {
     const again = makeEvent({ siteId: 'a', messageId: 'jan0', timestamp: day(1, 5) })
     expect(await s.insertEvents([again])).toEqual(['inserted'])
     expect(await partitionNames(s)).toEqual(['events_2026_01', 'events_2026_03'])
+    expect(await count(s, `pg_class WHERE relname LIKE 'purging%'`)).toBe(0)
+  })
+
+  it('finishes a month a crashed purge detached, with inserts running alongside', async () => {
+    const url = await databases.fresh()
+    const [s, other] = [await store(url), await store(url)]
+    await s.createSite(site('s'))
+    const old = ids(300, 'old').map((m) =>
+      makeEvent({ siteId: 's', messageId: m, timestamp: day(1, 5) }),
+    )
+    await s.insertEvents(old)
+    await s.insertEvents([makeEvent({ siteId: 's', messageId: 'feb', timestamp: day(2, 5) })])
+    // A purge that died after detaching January, before its event_ids went.
+    await s.pool.query('ALTER TABLE events DETACH PARTITION events_2026_01')
+    await s.pool.query('ALTER TABLE events_2026_01 RENAME TO purging_events_2026_01_dead')
+    expect(await count(s, 'event_ids')).toBe(301)
+
+    const fresh = ids(1_000, 'new').map((m) =>
+      makeEvent({ siteId: 's', messageId: m, timestamp: day(3, 5) }),
+    )
+    const inserts = Promise.all(
+      Array.from({ length: 10 }, (_, i) => other.insertEvents(fresh.slice(i * 100, i * 100 + 100))),
+    )
+    // February only counts: January's rows were the dead purge's.
+    expect(await s.purgeEvents('s', day(3, 1), false)).toBe(1)
+    expect((await inserts).flat().filter((o) => o === 'inserted')).toHaveLength(1_000)
+    expect(await count(s, `pg_class WHERE relname LIKE 'purging%'`)).toBe(0)
+    expect(await count(s, 'event_ids')).toBe(1_000)
+    expect(await count(s, 'events')).toBe(1_000)
+    expect(await partitionNames(s)).toEqual(['events_2026_03'])
   })
 
   it('recreates a month another collector dropped under its cache', async () => {
