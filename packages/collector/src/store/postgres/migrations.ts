@@ -131,7 +131,14 @@ export const migrations: readonly Migration[] = [
     );
 
     -- UTC quarter hours (floor(timestamp / 900000)) whose events changed since
-    -- the aggregation last looked, written in the transaction of the change.
+    -- the aggregation last looked, written in the transaction of the change
+    -- with ON CONFLICT DO NOTHING (which takes no lock on a mark already
+    -- there, so concurrent inserts do not queue on it). Hence a consumer must
+    -- not read a quarter's events right after deleting its mark: an insert
+    -- that found the mark present may not have committed yet. Delete the
+    -- marks and commit, then wait until every transaction older than that
+    -- commit has ended (pg_snapshot_xmin(pg_current_snapshot()) >= the
+    -- pg_snapshot_xmax of a snapshot taken after it), then read.
     CREATE TABLE agg_pending (
       site_id text COLLATE "C" NOT NULL,
       quarter bigint NOT NULL,
