@@ -231,22 +231,38 @@ describe.skipIf(!databases.available)(suite, () => {
     const all = ids(2_000).map((m, i) =>
       makeEvent({ siteId: 's', messageId: m, timestamp: day(1 + (i % 3), 1) }),
     )
-    // Different batches and orders in each: every batch overlaps batches of the other.
-    const reversed = [...all].reverse()
-    const batches = (events: typeof all, size: number) =>
-      Array.from({ length: Math.ceil(events.length / size) }, (_, i) =>
-        events.slice(i * size, (i + 1) * size),
-      )
-    const results = await Promise.all([
-      ...batches(all, 100).map((batch) => a.insertEvents(batch)),
-      ...batches(reversed, 70).map((batch) => b.insertEvents(batch)),
-    ])
+    // The same batches at the same time, each in opposite orders in the two collectors.
+    const batches = Array.from({ length: 20 }, (_, i) => all.slice(i * 100, i * 100 + 100))
+    const results = await Promise.all(
+      batches.flatMap((batch) => [a.insertEvents(batch), b.insertEvents([...batch].reverse())]),
+    )
     const outcomes = results.flat()
     expect(outcomes.filter((o) => o === 'inserted')).toHaveLength(2_000)
     expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(2_000)
     expect(await count(a, 'events')).toBe(2_000)
     expect(await count(a, 'event_ids')).toBe(2_000)
     expect(await b.insertEvents(all.slice(0, 5))).toEqual(Array(5).fill('duplicate'))
+
+    // Ids go in in one order everywhere, so no deadlock had to be broken (and retried).
+    // A backend's counters reach pg_stat_database when it exits: wait for both pools' to.
+    await Promise.all([a.close(), b.close()])
+    const check = new pg.Pool({ connectionString: url, max: 1 })
+    try {
+      const others = async () =>
+        (
+          await check.query<{ n: string }>(
+            `SELECT count(*) AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+          )
+        ).rows[0]!.n
+      await expect.poll(others, { timeout: 5_000 }).toBe('0')
+      const stats = await check.query<{ deadlocks: string }>(
+        'SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()',
+      )
+      expect(stats.rows[0]!.deadlocks).toBe('0')
+    } finally {
+      await check.end()
+    }
   })
 
   it('marks the quarter hours of inserted, erased and anonymised events in agg_pending', async () => {
