@@ -44,6 +44,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
+    // An unreachable server fails the start (and readiness) in 10 s rather than hang.
+    connectionTimeoutMillis: 10_000,
     types: pgTypes,
   })
   // An idle connection that breaks (server restart, network) is dropped from

@@ -353,6 +353,15 @@ describe.skipIf(!databases.available)(suite, () => {
 })
 
 describe('postgres adapter loading', () => {
+  it('fails to start, and ends its pool, when the server cannot be reached', async () => {
+    // Port 1 on 127.0.0.1: refused at once.
+    await expect(createPostgresStore({ url: 'postgres://x@127.0.0.1:1/db' })).rejects.toMatchObject(
+      {
+        code: 'ECONNREFUSED',
+      },
+    )
+  })
+
   it('is never imported statically by the SQLite path (pg loads only for a postgres URL)', async () => {
     const entries = ['../../index.ts', '../../node/index.ts', '../../cli.ts'].map((p) =>
       fileURLToPath(new URL(p, import.meta.url)),
