@@ -1,31 +1,44 @@
 import type pg from 'pg'
 import { LOCKS, withLock } from './lock'
 
-/** A UTC month of `events`: its partition's name and bounds (ms since epoch, [from, to)). */
+/**
+ * A partition of `events`: a UTC month, or everything before 2000. Its name
+ * and bounds (ms since epoch, [from, to); from is -Infinity for MINVALUE).
+ */
 export interface Month {
   name: string
   from: number
   to: number
 }
 
-/** The UTC month a timestamp falls in. */
+/**
+ * Events before this (2000-01-01) share one partition. The collector clamps
+ * future timestamps but not past ones: without a floor, a client sending
+ * timestamps scattered over centuries would make a table per month of them.
+ * From 2000 on there are at most ~12 a year, and retention drops them.
+ */
+export const FLOOR = Date.UTC(2000, 0, 1)
+const BEFORE_FLOOR: Month = { name: 'events_before_2000', from: -Infinity, to: FLOOR }
+
+/** The partition a timestamp falls in. */
 export function monthOf(timestamp: number): Month {
+  if (timestamp < FLOOR) return BEFORE_FLOOR
   const d = new Date(timestamp)
   const y = d.getUTCFullYear()
   const m = d.getUTCMonth()
   return {
-    name: `events_${y < 0 ? 'bc' : ''}${String(Math.abs(y)).padStart(4, '0')}_${String(m + 1).padStart(2, '0')}`,
+    name: `events_${y}_${String(m + 1).padStart(2, '0')}`,
     from: Date.UTC(y, m, 1),
     to: Date.UTC(y, m + 1, 1),
   }
 }
 
-/** The month of a partition name made by `monthOf`, or undefined for any other table. */
+/** The partition of a name made by `monthOf`, or undefined for any other table. */
 export function monthOfName(name: string): Month | undefined {
-  const match = /^events_(bc)?(\d{4,})_(\d{2})$/.exec(name)
+  if (name === BEFORE_FLOOR.name) return BEFORE_FLOOR
+  const match = /^events_(\d{4,})_(\d{2})$/.exec(name)
   if (!match) return undefined
-  const year = Number(match[2]) * (match[1] ? -1 : 1)
-  const month = monthOf(Date.UTC(year, Number(match[3]) - 1, 1))
+  const month = monthOf(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1))
   return month.name === name ? month : undefined
 }
 
@@ -60,7 +73,7 @@ export function createPartitioner(pool: pg.Pool) {
         for (const m of missing.values()) {
           await client.query(
             `CREATE TABLE IF NOT EXISTS "${m.name}" PARTITION OF events
-               FOR VALUES FROM (${m.from}) TO (${m.to})`,
+               FOR VALUES FROM (${Number.isFinite(m.from) ? m.from : 'MINVALUE'}) TO (${m.to})`,
           )
         }
       })

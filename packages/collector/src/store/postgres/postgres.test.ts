@@ -88,19 +88,25 @@ describe.skipIf(!databases.available)(suite, () => {
       makeEvent({ siteId: 's', messageId: 'jan', timestamp: day(1, 31) }),
       makeEvent({ siteId: 's', messageId: 'mar', timestamp: day(3, 1) }),
       makeEvent({ siteId: 's', messageId: 'feb', timestamp: Date.UTC(2026, 1, 1) }),
+      // Before 2000 all in one: scattered old timestamps cannot make a table per month.
       makeEvent({ siteId: 's', messageId: 'old', timestamp: -1 }),
+      makeEvent({ siteId: 's', messageId: 'older', timestamp: Date.UTC(1700, 5, 1) }),
+      makeEvent({ siteId: 's', messageId: 'y2k', timestamp: Date.UTC(2000, 0, 1) }),
     ])
     expect(await partitionNames(s)).toEqual([
-      'events_1969_12',
+      'events_2000_01',
       'events_2026_01',
       'events_2026_02',
       'events_2026_03',
+      'events_before_2000',
     ])
     const where = await s.pool.query<{ p: string; message_id: string }>(
       'SELECT tableoid::regclass::text AS p, message_id FROM events ORDER BY timestamp',
     )
     expect(where.rows.map((r) => `${r.p}:${r.message_id}`)).toEqual([
-      'events_1969_12:old',
+      'events_before_2000:older',
+      'events_before_2000:old',
+      'events_2000_01:y2k',
       'events_2026_01:jan',
       'events_2026_02:feb',
       'events_2026_03:mar',
@@ -116,11 +122,12 @@ describe.skipIf(!databases.available)(suite, () => {
       makeEvent({ siteId: 'b', messageId: 'b-feb', timestamp: day(2, 6) }),
       makeEvent({ siteId: 'a', messageId: 'mar-early', timestamp: day(3, 2) }),
       makeEvent({ siteId: 'a', messageId: 'mar-late', timestamp: day(3, 20) }),
+      makeEvent({ siteId: 'a', messageId: 'epoch', timestamp: 0 }),
     ])
-    expect(await s.purgeEvents('a', day(3, 15), true)).toBe(6)
-    expect(await partitionNames(s)).toHaveLength(3)
+    expect(await s.purgeEvents('a', day(3, 15), true)).toBe(7)
+    expect(await partitionNames(s)).toHaveLength(4)
 
-    expect(await s.purgeEvents('a', day(3, 15), false)).toBe(6)
+    expect(await s.purgeEvents('a', day(3, 15), false)).toBe(7)
     // January held only site a: dropped. February still holds site b's row.
     expect(await partitionNames(s)).toEqual(['events_2026_02', 'events_2026_03'])
     expect((await s.listEvents('a')).map((e) => e.messageId)).toEqual(['mar-late'])
