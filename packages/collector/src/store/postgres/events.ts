@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import type { EventLog, InsertOutcome, StoredEvent } from '../types'
 import { EventFlag } from '../types'
+import { isRetryable } from './lock'
 import type { Partitioner } from './partitions'
 import { isMissingPartition } from './partitions'
 import type { EventRow } from './rows'
@@ -42,9 +43,6 @@ WITH input AS MATERIALIZED (
 )
 SELECT input.ordinality::integer AS n
   FROM input JOIN ids ON ids.site_id = input."siteId" AND ids.message_id = input."messageId"`
-
-/** Error codes worth one more try of a whole (rolled back) statement. */
-const RETRYABLE = new Set(['40P01', '40001'])
 
 /**
  * Escapes PostgreSQL cannot store in text or jsonb: U+0000, and lone UTF-16
@@ -124,10 +122,9 @@ export function eventMethods(pool: pg.Pool, partitions: Partitioner): EventMetho
         return result.rows
       } catch (error) {
         if (attempt >= 3) throw error
-        const code = (error as { code?: string }).code ?? ''
-        // Another collector dropped a month under this one's cache (retention).
+        // Another collector removed a month under this one's cache (retention).
         if (isMissingPartition(error)) partitions.forget()
-        else if (!RETRYABLE.has(code)) throw error
+        else if (!isRetryable(error)) throw error
         await partitions.ensure(timestamps)
       }
     }

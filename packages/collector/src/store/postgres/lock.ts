@@ -40,6 +40,11 @@ export async function withLock<T>(
 /** Error codes after which a whole (rolled back) transaction is worth another try. */
 const RETRYABLE = new Set(['40P01', '40001'])
 
+/** True for a deadlock or a serialization failure: the transaction changed nothing. */
+export function isRetryable(error: unknown): boolean {
+  return RETRYABLE.has((error as { code?: string }).code ?? '')
+}
+
 /**
  * Runs a one-statement (or one-transaction) `work` again, up to three times in
  * all, when PostgreSQL rolled it back for a deadlock or a serialization
@@ -50,7 +55,7 @@ export async function retrying<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work()
     } catch (error) {
-      if (attempt >= 3 || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error
+      if (attempt >= 3 || !isRetryable(error)) throw error
     }
   }
 }
