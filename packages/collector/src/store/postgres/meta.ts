@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type pg from 'pg'
 import type { MetaStore, Site } from '../types'
 import { DEFAULT_SETTINGS, SiteExistsError } from '../types'
+import { QUARTER } from './events'
 import type { AuditRow, GoalRow, KeyRow, SiteRow, SuppressionRow } from './rows'
 import { toAudit, toGoal, toKey, toSite, toSuppression } from './rows'
 
@@ -42,11 +43,28 @@ export function metaMethods(pool: pg.Pool): MetaStore {
       const current = await getSite(id)
       if (!current) return undefined
       const next = { ...current, ...patch, settings: { ...current.settings, ...patch.settings } }
+      // Days are the site's local days: a new time zone redraws every one of
+      // them, so every quarter hour with events is marked for the aggregation.
       const row = await pool
         .query<SiteRow>(
-          `UPDATE sites SET name = $2, timezone = $3, domain = $4, settings = $5
-            WHERE id = $1 RETURNING *`,
-          [id, next.name, next.timezone, next.domain, next.settings],
+          `WITH updated AS (
+             UPDATE sites SET name = $2, timezone = $3, domain = $4, settings = $5
+              WHERE id = $1 RETURNING *
+           ), marks AS (
+             INSERT INTO agg_pending (site_id, quarter)
+             SELECT DISTINCT site_id, ${QUARTER} FROM events WHERE site_id = $1 AND $6
+              ORDER BY 1, 2
+             ON CONFLICT DO NOTHING
+           )
+           SELECT * FROM updated`,
+          [
+            id,
+            next.name,
+            next.timezone,
+            next.domain,
+            next.settings,
+            next.timezone !== current.timezone,
+          ],
         )
         .catch((error: unknown) => {
           throw siteConflict(error, next)

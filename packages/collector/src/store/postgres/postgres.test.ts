@@ -272,7 +272,7 @@ describe.skipIf(!databases.available)(suite, () => {
     }
   })
 
-  it('marks the quarter hours of inserted, erased and anonymised events in agg_pending', async () => {
+  it('marks in agg_pending the quarter hours of inserted, erased and anonymised events, and all of a site whose time zone changed', async () => {
     const s = await store()
     await s.createSite(site('s'))
     const pending = async () =>
@@ -303,6 +303,14 @@ describe.skipIf(!databases.available)(suite, () => {
     // Nothing of an erased subject stays, not even the ids of its messages.
     expect(await count(s, 'event_ids WHERE message_id IN ($1, $2)', ['1', '2'])).toBe(0)
     expect(await count(s, 'event_ids')).toBe(1)
+
+    // A new time zone moves every local day: every quarter with events is marked.
+    await s.insertEvents([makeEvent({ siteId: 's', messageId: '4', timestamp: t1 })])
+    await s.pool.query('DELETE FROM agg_pending')
+    await s.updateSite('s', { name: 'renamed' })
+    expect(await pending()).toEqual([])
+    await s.updateSite('s', { timezone: 'Asia/Kathmandu' })
+    expect(await pending()).toEqual([`s:${q(t1)}`, `s:${q(t2)}`])
   })
 
   it('stores text PostgreSQL cannot hold (U+0000, lone surrogates) with U+FFFD instead', async () => {
