@@ -1,9 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { EventStore, KeyRecord, Site, StoredEvent } from './types'
+import type { EventLog, EventStore, KeyRecord, MetaStore, Site, StoredEvent } from './types'
 import { DEFAULT_SETTINGS, EventFlag, NO_ENRICHMENT, SiteExistsError } from './types'
 
 /** Opens a fresh, empty store for one test; the suite closes it. */
 export type StoreFactory = () => EventStore | Promise<EventStore>
+
+/** What a suite needs of a store besides the part it tests. */
+interface Lifecycle {
+  isWritable(): Promise<boolean>
+  close(): Promise<void>
+}
+
+/**
+ * Opens a fresh, empty store holding at least the parts `T` (an adapter may
+ * implement some parts only, e.g. metadata and event log); the suite closes it.
+ */
+export type PartFactory<T> = () => (T & Lifecycle) | Promise<T & Lifecycle>
 
 /**
  * The behaviour every adapter must show, part by part: each adapter's test
@@ -19,9 +31,12 @@ export function describeStoreConformance(name: string, createStore: StoreFactory
 }
 
 /** Sites, keys, salts, suppressions, goals and audit (`MetaStore`). */
-export function describeMetaStoreConformance(name: string, createStore: StoreFactory): void {
+export function describeMetaStoreConformance(
+  name: string,
+  createStore: PartFactory<MetaStore>,
+): void {
   describe(`MetaStore conformance: ${name}`, () => {
-    let store: EventStore
+    let store: MetaStore & Lifecycle
 
     beforeEach(async () => {
       store = await createStore()
@@ -147,9 +162,12 @@ export function describeMetaStoreConformance(name: string, createStore: StoreFac
 }
 
 /** Insert and exact deduplication, subjects, retention, overview (`EventLog`). */
-export function describeEventLogConformance(name: string, createStore: StoreFactory): void {
+export function describeEventLogConformance(
+  name: string,
+  createStore: PartFactory<MetaStore & EventLog>,
+): void {
   describe(`EventLog conformance: ${name}`, () => {
-    let store: EventStore
+    let store: MetaStore & EventLog & Lifecycle
 
     beforeEach(async () => {
       store = await createStore()
@@ -303,6 +321,41 @@ export function describeEventLogConformance(name: string, createStore: StoreFact
         pageviews: 1,
         events: 1,
       })
+    })
+
+    it('pages through every event of a site once, with an opaque cursor', async () => {
+      // Equal timestamps across pages, and another site's events in between.
+      const times = [3_000, 1_000, 2_000, 2_000, 2_000, 1_000, 4_000]
+      await store.insertEvents(
+        times.flatMap((timestamp, i) => [
+          makeEvent({ messageId: `e${i}`, timestamp }),
+          makeEvent({ messageId: `e${i}`, siteId: 's2', timestamp }),
+        ]),
+      )
+      const pages: string[][] = []
+      let cursor: string | null = null
+      do {
+        const page: Awaited<ReturnType<EventLog['eventPage']>> = await store.eventPage(
+          's1',
+          cursor,
+          2,
+        )
+        expect(page.events.length).toBeLessThanOrEqual(2)
+        pages.push(page.events.map((e) => e.messageId))
+        cursor = page.next
+      } while (cursor !== null && pages.length < 10)
+      expect(cursor).toBeNull()
+      expect(pages.slice(0, 3).map((p) => p.length)).toEqual([2, 2, 2])
+      expect(pages.flat().sort()).toEqual(['e0', 'e1', 'e2', 'e3', 'e4', 'e5', 'e6'])
+      // The same order twice, events unchanged.
+      const all = await store.eventPage('s1', null, 100)
+      expect(all.events.map((e) => e.messageId)).toEqual(pages.flat())
+      expect(all.next).toBeNull()
+      expect(all.events.find((e) => e.messageId === 'e2')).toEqual(
+        makeEvent({ messageId: 'e2', timestamp: 2_000 }),
+      )
+      expect((await store.eventPage('s2', null, 100)).events).toHaveLength(7)
+      expect(await store.eventPage('nope', null, 100)).toEqual({ events: [], next: null })
     })
 
     it('purges raw events older than a cut-off, or counts them in a dry run', async () => {

@@ -387,6 +387,19 @@ export interface EventLog {
   anonymizeSubject(siteId: string, subject: Subject, visitorId: string): Promise<number>
   /** Deletes (or with `dryRun` counts) a site's raw events older than `before`. */
   purgeEvents(siteId: string, before: number, dryRun: boolean): Promise<number>
+  /**
+   * A page of every raw event of a site, in a stable order of the adapter's
+   * choosing (`pipit migrate` copies a store this way): paging from a null
+   * cursor until `next` is null returns each event stored throughout exactly
+   * once; one added meanwhile may or may not appear (a re-run, deduplicated,
+   * copies it). `cursor` is the `next` of the page before: an opaque string
+   * only the adapter reads.
+   */
+  eventPage(
+    siteId: string,
+    cursor: string | null,
+    limit: number,
+  ): Promise<{ events: StoredEvent[]; next: string | null }>
   /** Raw events of a site in timestamp order (export, tests, rebuilds). */
   listEvents(siteId: string, options?: { limit?: number }): Promise<StoredEvent[]>
   overview(query: OverviewQuery): Promise<OverviewCounts>

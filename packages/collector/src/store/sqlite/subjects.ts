@@ -14,6 +14,7 @@ type SubjectMethods = Pick<
   EventStore,
   | 'linkedIds'
   | 'subjectEvents'
+  | 'eventPage'
   | 'deleteSubject'
   | 'anonymizeSubject'
   | 'purgeEvents'
@@ -49,6 +50,9 @@ export function subjectMethods(db: Database.Database, aggregator: Aggregator): S
     EventRow & { rowid: number }
   >(
     `SELECT rowid, * FROM events WHERE ${SUBJECT_WHERE} AND rowid > @extra ORDER BY rowid LIMIT @limit`,
+  )
+  const sitePage = db.prepare<[string, number, number], EventRow & { rowid: number }>(
+    'SELECT rowid, * FROM events WHERE site_id = ? AND rowid > ? ORDER BY rowid LIMIT ?',
   )
   const remove = db.prepare<[Params]>(`DELETE FROM events WHERE ${SUBJECT_WHERE}`)
   const anonymize = db.prepare<[Params & { extra: string }]>(
@@ -119,6 +123,12 @@ export function subjectMethods(db: Database.Database, aggregator: Aggregator): S
       // The cursor is the last rowid read, as a string: callers never look inside.
       const after = cursor === null ? 0 : Number(cursor)
       const rows = page.all({ ...args(siteId, subject), extra: after, limit })
+      const next = rows.length === limit ? String(rows[rows.length - 1]!.rowid) : null
+      return Promise.resolve({ events: rows.map(toEvent), next })
+    },
+    eventPage(siteId, cursor, limit) {
+      // As in subjectEvents: the last rowid read. New rows get higher rowids.
+      const rows = sitePage.all(siteId, cursor === null ? 0 : Number(cursor), limit)
       const next = rows.length === limit ? String(rows[rows.length - 1]!.rowid) : null
       return Promise.resolve({ events: rows.map(toEvent), next })
     },

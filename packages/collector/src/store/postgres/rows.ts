@@ -1,0 +1,174 @@
+import pg from 'pg'
+import type { AuditEntry, Goal, KeyRecord, Site, StoredEvent, Suppression } from '../types'
+import { DEFAULT_SETTINGS } from '../types'
+
+/**
+ * Type parsers of the adapter's pools: `bigint` (timestamps in ms, counts)
+ * as a JavaScript number. node-postgres returns it as a string by default,
+ * for values above 2^53; no timestamp or count here comes near that.
+ * Per pool, so other users of `pg` in the process keep the default.
+ */
+export const pgTypes: pg.CustomTypesConfig = {
+  getTypeParser: (id, format): unknown =>
+    id === pg.types.builtins.INT8 ? Number : (pg.types.getTypeParser(id, format) as unknown),
+}
+
+/** The columns of `events` in order, and the same fields of `StoredEvent`. */
+export const EVENT_FIELDS = [
+  ['site_id', 'siteId', 'text'],
+  ['message_id', 'messageId', 'text'],
+  ['type', 'type', 'text'],
+  ['name', 'name', 'text'],
+  ['anonymous_id', 'anonymousId', 'text'],
+  ['user_id', 'userId', 'text'],
+  ['visitor_id', 'visitorId', 'text'],
+  ['timestamp', 'timestamp', 'bigint'],
+  ['received_at', 'receivedAt', 'bigint'],
+  ['path', 'path', 'text'],
+  ['url', 'url', 'text'],
+  ['referrer', 'referrer', 'text'],
+  ['properties', 'properties', 'jsonb'],
+  ['traits', 'traits', 'jsonb'],
+  ['context', 'context', 'jsonb'],
+  ['browser', 'browser', 'text'],
+  ['os', 'os', 'text'],
+  ['device_type', 'deviceType', 'text'],
+  ['country', 'country', 'text'],
+  ['source', 'source', 'text'],
+  ['channel', 'channel', 'text'],
+  ['utm_source', 'utmSource', 'text'],
+  ['utm_medium', 'utmMedium', 'text'],
+  ['utm_campaign', 'utmCampaign', 'text'],
+  ['utm_term', 'utmTerm', 'text'],
+  ['utm_content', 'utmContent', 'text'],
+  ['flags', 'flags', 'integer'],
+] as const satisfies readonly (readonly [string, keyof StoredEvent, string])[]
+
+/** The events' column list, e.g. for `SELECT ${EVENT_COLUMNS} FROM events`. */
+export const EVENT_COLUMNS = EVENT_FIELDS.map(([column]) => column).join(', ')
+
+export type EventRow = {
+  [F in (typeof EVENT_FIELDS)[number] as F[0]]: StoredEvent[F[1]]
+}
+
+export const toEvent = (r: EventRow): StoredEvent => ({
+  siteId: r.site_id,
+  messageId: r.message_id,
+  type: r.type,
+  name: r.name,
+  anonymousId: r.anonymous_id,
+  userId: r.user_id,
+  visitorId: r.visitor_id,
+  timestamp: r.timestamp,
+  receivedAt: r.received_at,
+  path: r.path,
+  url: r.url,
+  referrer: r.referrer,
+  properties: r.properties,
+  traits: r.traits,
+  context: r.context,
+  browser: r.browser,
+  os: r.os,
+  deviceType: r.device_type,
+  country: r.country,
+  source: r.source,
+  channel: r.channel,
+  utmSource: r.utm_source,
+  utmMedium: r.utm_medium,
+  utmCampaign: r.utm_campaign,
+  utmTerm: r.utm_term,
+  utmContent: r.utm_content,
+  flags: r.flags,
+})
+
+export interface SiteRow {
+  id: string
+  name: string
+  timezone: string
+  domain: string | null
+  settings: Partial<Site['settings']>
+  created_at: number
+}
+
+export const toSite = (r: SiteRow): Site => ({
+  id: r.id,
+  name: r.name,
+  timezone: r.timezone,
+  domain: r.domain,
+  settings: { ...DEFAULT_SETTINGS, ...r.settings },
+  createdAt: r.created_at,
+})
+
+export interface KeyRow {
+  id: string
+  site_id: string | null
+  scope: KeyRecord['scope']
+  hash: string
+  prefix: string
+  public_key: string | null
+  created_at: number
+  revoked_at: number | null
+}
+
+export const toKey = (r: KeyRow): KeyRecord => ({
+  id: r.id,
+  siteId: r.site_id,
+  scope: r.scope,
+  hash: r.hash,
+  prefix: r.prefix,
+  publicKey: r.public_key,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+})
+
+export interface SuppressionRow {
+  site_id: string
+  kind: Suppression['kind']
+  value: string
+  created_at: number
+}
+
+export const toSuppression = (r: SuppressionRow): Suppression => ({
+  siteId: r.site_id,
+  kind: r.kind,
+  value: r.value,
+  createdAt: r.created_at,
+})
+
+export interface GoalRow {
+  site_id: string
+  id: string
+  name: string
+  kind: Goal['kind']
+  value: string
+  created_at: number
+}
+
+export const toGoal = (r: GoalRow): Goal => ({
+  siteId: r.site_id,
+  id: r.id,
+  name: r.name,
+  kind: r.kind,
+  value: r.value,
+  createdAt: r.created_at,
+})
+
+export interface AuditRow {
+  site_id: string
+  at: number
+  actor: string
+  action: AuditEntry['action']
+  subject_kind: AuditEntry['subjectKind']
+  subject_id: string | null
+  rows: number
+}
+
+export const toAudit = (r: AuditRow): AuditEntry => ({
+  siteId: r.site_id,
+  at: r.at,
+  actor: r.actor,
+  action: r.action,
+  subjectKind: r.subject_kind,
+  subjectId: r.subject_id,
+  rows: r.rows,
+})
