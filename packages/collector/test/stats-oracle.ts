@@ -59,7 +59,7 @@ const REFERRERS = [
  * each visit is a chain of page views and events, some starting just before
  * midnight, some with 29- and 31-minute gaps.
  */
-function generate(seed: number, startMs: number, days: number, visitors: number) {
+export function generate(seed: number, startMs: number, days: number, visitors: number) {
   const random = rng(seed)
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!
   const messages: Record<string, unknown>[] = []

@@ -29,7 +29,12 @@ export async function openStore(
       ...(options.threads ? { threads: options.threads } : {}),
     })
   }
-  return Promise.reject(
-    new ConfigError([`PIPIT_DB: PostgreSQL (${location.redacted}) is not supported by this build`]),
-  )
+  // Loaded only here: a SQLite collector never loads pg.
+  const { createPostgresStore } = await import('./postgres/index')
+  try {
+    return await createPostgresStore({ url: location.url })
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new ConfigError([`PIPIT_DB: cannot use PostgreSQL at ${location.redacted}: ${reason}`])
+  }
 }

@@ -20,6 +20,8 @@ export interface PostgresAggregator {
   behind(): Promise<boolean>
   /** Marks every local day of a site's raw events dirty (after a time zone change). */
   markAllDays(siteId: string): Promise<void>
+  /** Notes that a site's raw events before `before` are purged: those days' rollups are final. */
+  purgedBefore(siteId: string, before: number): Promise<void>
 }
 
 /**
@@ -369,6 +371,13 @@ export function createPostgresAggregator(
       return rows[0]!.b
     },
     markAllDays: (siteId) => inTransaction((c) => markAllDaysWith(c, siteId)),
+    async purgedBefore(siteId, before) {
+      await pool.query(
+        `INSERT INTO agg_state (key, value) VALUES ($1, $2)
+         ON CONFLICT (key) DO UPDATE SET value = GREATEST(agg_state.value, EXCLUDED.value)`,
+        [`purged:${siteId}`, before],
+      )
+    },
   }
 }
 

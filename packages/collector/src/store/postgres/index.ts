@@ -1,11 +1,12 @@
 import pg from 'pg'
-import type { EventLog, MetaStore } from '../types'
+import type { EventStore, Subject } from '../types'
 import { eventMethods } from './events'
 import { metaMethods } from './meta'
 import { migrate } from './migrations'
 import { createPartitioner } from './partitions'
 import { retentionMethods } from './retention'
-import { pgTypes } from './rows'
+import { type EventRow, pgTypes, toEvent } from './rows'
+import { postgresStatsStore } from './stats'
 import { subjectMethods } from './subjects'
 
 export interface PostgresStoreOptions {
@@ -16,10 +17,10 @@ export interface PostgresStoreOptions {
 }
 
 /**
- * The PostgreSQL adapter's metadata and event log. The stats part is built
- * on the same `pool` (one pool per process, same type parsers).
+ * The PostgreSQL store: metadata, event log and stats on one pool (one pool
+ * per process), for several collectors sharing one database.
  */
-export interface PostgresStore extends MetaStore, EventLog {
+export interface PostgresStore extends EventStore {
   readonly kind: 'postgres'
   /** The adapter's connection pool: `bigint` columns read as numbers. */
   readonly pool: pg.Pool
@@ -31,8 +32,10 @@ export interface PostgresStore extends MetaStore, EventLog {
 
 /**
  * Connects to PostgreSQL, brings the schema up to date (safe when several
- * collectors start at once: see `migrate`) and returns the metadata and
- * event-log parts of the store. Loads `pg`: import this module only when a
+ * collectors start at once: see `migrate`) and returns the whole store:
+ * metadata and event log (this folder's SQL), stats from the shared engine
+ * over `rollup-source.ts`, aggregation coordinated between collectors
+ * (`aggregate.ts`). Loads `pg`: import this module only when a
  * postgres URL is configured (`await import('./store/postgres/index')`).
  *
  * @example
@@ -59,14 +62,47 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     throw error
   }
   const partitions = createPartitioner(pool)
+  const { aggregator, ...stats } = postgresStatsStore(pool, (row) => toEvent(row as EventRow))
+  const subjects = subjectMethods(pool)
+  const retention = retentionMethods(pool, partitions)
+
+  /**
+   * Runs an erasure or anonymisation, then forgets the subject's visitor
+   * numbers (as SQLite does): the days it touched are recomputed (the
+   * change marked them), and a visitor seen again is numbered afresh.
+   */
+  const forgetting = async (siteId: string, subject: Subject, change: () => Promise<number>) => {
+    const { rows } = await pool.query<{ visitor_id: string }>(
+      `SELECT DISTINCT visitor_id FROM events WHERE site_id = $1
+          AND (user_id = ANY($2::text[]) OR anonymous_id = ANY($3::text[]))`,
+      [siteId, subject.userIds, subject.anonymousIds],
+    )
+    const changed = await change()
+    await pool.query('DELETE FROM agg_visitors WHERE site_id = $1 AND visitor_id = ANY($2)', [
+      siteId,
+      rows.map((r) => r.visitor_id),
+    ])
+    return changed
+  }
 
   return {
     kind: 'postgres',
     pool,
     ...metaMethods(pool),
     ...eventMethods(pool, partitions),
-    ...subjectMethods(pool),
-    ...retentionMethods(pool, partitions),
+    ...subjects,
+    ...retention,
+    ...stats,
+    deleteSubject: (siteId, subject) =>
+      forgetting(siteId, subject, () => subjects.deleteSubject(siteId, subject)),
+    anonymizeSubject: (siteId, subject, visitorId) =>
+      forgetting(siteId, subject, () => subjects.anonymizeSubject(siteId, subject, visitorId)),
+    async purgeEvents(siteId, before, dryRun) {
+      const n = await retention.purgeEvents(siteId, before, dryRun)
+      // Days a purge reached into keep their rollups: never recomputed from what is left.
+      if (!dryRun) await aggregator.purgedBefore(siteId, before)
+      return n
+    },
     async isWritable() {
       try {
         const { rows } = await pool.query<{ writable: boolean }>(

@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import { LOCKS, withLock } from './lock'
+import { STATS_SCHEMA } from './stats-schema'
 
 /** One schema version: applied once, in order, recorded in `schema_migrations`. */
 export interface Migration {
@@ -145,6 +146,11 @@ export const migrations: readonly Migration[] = [
       PRIMARY KEY (site_id, quarter)
     );
     `,
+  },
+  {
+    version: 3,
+    name: 'stats: rollup tables, day marks, visitor numbers (stats-schema.ts)',
+    sql: STATS_SCHEMA,
   },
 ]
 

@@ -11,6 +11,8 @@ import {
 import type { Site } from '../types'
 import { DEFAULT_SETTINGS } from '../types'
 import type { PostgresStore } from './index'
+import { describeStatsOracle } from '../../../test/stats-oracle'
+import { describeStatsStoreConformance } from '../stats-conformance'
 import { createPostgresStore, migrate, migrations } from './index'
 
 const databases = postgresTestDatabases()
@@ -56,6 +58,8 @@ const suite = databases.available
 describe.skipIf(!databases.available)(suite, () => {
   describeMetaStoreConformance('postgres', () => store())
   describeEventLogConformance('postgres', () => store())
+  describeStatsStoreConformance('postgres', () => store())
+  describeStatsOracle('postgres', () => store())
 
   it('applies each migration exactly once when three collectors start together', async () => {
     const url = await databases.fresh()
