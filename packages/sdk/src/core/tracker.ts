@@ -294,7 +294,7 @@ export function createCore<E extends EventMap<E> = Record<string, Properties | u
     },
     ready: () => chain.then(() => {}),
     // Neither rejects: steps catch their errors, and so does the sender's flush.
-    flush: () => chain.then(() => open && sender.flush()).then(() => {}),
+    flush: () => chain.then((): unknown => open && sender.flush()).then(() => {}),
     stats: () => ({ ...stats, dropped: { ...stats.dropped } }),
     shutdown: safe(() => {
       stopped = true
