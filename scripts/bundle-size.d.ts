@@ -1,5 +1,5 @@
 export const ENTRIES: Record<
-  'sdk' | 'consent' | 'react' | 'dashboard',
+  'sdk' | 'sdk-react-native' | 'consent' | 'react' | 'dashboard',
   {
     label: string
     contents: string
