@@ -5,6 +5,8 @@ export const ENTRIES: Record<
     contents: string
     budget?: number
     external?: string[]
+    /** The package folder to resolve from, when not the entry's name. */
+    dir?: string
     /** Extra esbuild options (the dashboard: JSX and an outdir for its CSS). */
     options?: Record<string, unknown>
   }
