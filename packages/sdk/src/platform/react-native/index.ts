@@ -1,4 +1,5 @@
-import type { HostContext, Platform } from '../../core/platform'
+import type { HostContext, KeyValueStore, Platform } from '../../core/platform'
+import type { Queue } from '../../core/queue'
 import type { TrackerOptions } from '../../core/types'
 import { createEventQueue } from './queue'
 import { createAsyncStorageStore } from './storage'
@@ -40,6 +41,15 @@ export interface ReactNativeTrackerOptions extends TrackerOptions {
 }
 
 const noop = () => {}
+
+/**
+ * One key-value store and one event queue per injected storage, shared by
+ * every tracker of the JavaScript context: a second `createTracker` on the
+ * same AsyncStorage (Fast Refresh re-running the module that made the first)
+ * sees the same cached values and the same in-memory claims, so the two never
+ * send one event twice nor resend what the other delivered.
+ */
+const shared = new WeakMap<AsyncStorageLike, { store: KeyValueStore; queue?: Queue }>()
 /** The send timeout: a request that hangs longer counts as a network failure and is retried. */
 const TIMEOUT_MS = 30_000
 
@@ -52,6 +62,9 @@ const TIMEOUT_MS = 30_000
 export function createReactNativePlatform(options: ReactNativeTrackerOptions): Platform {
   const g = globalThis as unknown as HermesGlobals
   const { storage, appState, netInfo, linking } = options
+  let mine = shared.get(storage)
+  if (!mine) shared.set(storage, (mine = { store: createAsyncStorageStore(storage) }))
+  const own = mine
   let online = true
 
   const intl = (() => {
@@ -87,8 +100,9 @@ export function createReactNativePlatform(options: ReactNativeTrackerOptions): P
     }
 
   return {
-    storage: createAsyncStorageStore(storage),
-    queue: (limits) => createEventQueue(storage, limits),
+    storage: own.store,
+    // The first tracker's limits hold for the queue.
+    queue: (limits) => (own.queue ??= createEventQueue(storage, limits)),
     transport: {
       async send({ url, body }) {
         const abort = g.AbortController ? new g.AbortController() : undefined

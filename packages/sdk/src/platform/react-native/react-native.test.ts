@@ -342,6 +342,50 @@ describe('@pipit/sdk/react-native', () => {
     await settle()
   })
 
+  it('evicts the oldest stored events beyond maxQueueEvents, with their keys, and reports them', async () => {
+    const evicted: string[] = []
+    const { tracker, disk } = start(undefined, {
+      consent: 'granted',
+      maxQueueEvents: 3,
+      onDrop: (ms, reason) => ms.forEach((m) => evicted.push(`${nameOf(m)}:${reason}`)),
+    })
+    await tracker.flush()
+    collector.answers.push(...Array<{ status: number }>(5).fill({ status: 503 }))
+    for (const name of ['e1', 'e2', 'e3', 'e4', 'e5']) tracker.track(name)
+    await tracker.flush()
+    expect(evicted).toEqual(['e1:evicted', 'e2:evicted'])
+    expect(eventKeys(disk)).toHaveLength(3)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(collector.received()).toEqual(['e3', 'e4', 'e5'])
+  })
+
+  it('shares one queue between two trackers on the same storage (Fast Refresh re-creating one): no event sent twice', async () => {
+    const disk = new Map<string, string>()
+    const { storage } = memoryAsyncStorage(disk)
+    const make = () =>
+      createTracker({
+        writeKey: 'pk_test',
+        host: 'https://collector.test',
+        consent: 'granted',
+        storage,
+        appState: fakeAppState().appState,
+        netInfo: fakeNetInfo().netInfo,
+      })
+    const first = make()
+    collector.answers.push({ status: 503 })
+    first.track('before refresh')
+    await first.flush()
+    const second = make() // the module ran again; the first tracker was never shut down
+    second.track('after refresh')
+    await Promise.all([first.flush(), second.flush()])
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(collector.received()).toEqual(['before refresh', 'after refresh'])
+    expect([...collector.stored.values()].map((s) => s.times)).toEqual([1, 1])
+    expect(collector.sent()).toEqual(['before refresh', 'before refresh', 'after refresh'])
+    first.shutdown()
+    second.shutdown()
+  })
+
   it('gives a tracker that does nothing, with one warning, when an injected module is missing', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     const { storage } = memoryAsyncStorage()
