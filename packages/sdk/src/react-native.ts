@@ -55,11 +55,53 @@ export function createTracker<E extends EventMap<E> = Record<string, Properties 
       warn(`[pipit] bad ${missing[0]}: tracking is off`)
       return noopTracker<E>()
     }
-    return createCore<E>(options, createReactNativePlatform(options))
+    const tracker = createCore<E>(options, createReactNativePlatform(options))
+    return options.trackAppLifecycleEvents ? withAppLifecycleEvents(tracker, options) : tracker
   } catch (error) {
     warn('[pipit] tracking is off', error)
     return noopTracker<E>()
   }
+}
+
+/**
+ * Tracks app opens and backgrounding on `tracker`, untyped (the event map
+ * need not list them); `shutdown()` also removes the AppState listener.
+ */
+function withAppLifecycleEvents<E extends EventMap<E>>(
+  tracker: Tracker<E>,
+  { appState, app }: ReactNativeTrackerOptions,
+): Tracker<E> {
+  // Not in the app's event map: called through an untyped view of the same tracker.
+  const track = (event: string, properties: Properties) =>
+    (tracker as unknown as Tracker).track(event, properties)
+  const about = {
+    ...(app?.version ? { version: app.version } : {}),
+    ...(app?.build ? { build: app.build } : {}),
+  }
+  let state = appState.currentState
+  let away = false
+  track('Application Opened', { ...about, from_background: false })
+  const sub = appState.addEventListener('change', (next) => {
+    if (next === state) return
+    state = next
+    // iOS passes through `inactive` (app switcher, a call, Control Center): only a stay in the
+    // background counts, and the open that ends it.
+    if (next === 'background' && !away) {
+      away = true
+      track('Application Backgrounded', about)
+    } else if (next === 'active' && away) {
+      away = false
+      track('Application Opened', { ...about, from_background: true })
+    }
+  })
+  // The tracker's methods are closures: an object inheriting from it keeps them (and the
+  // `consent` getter) and replaces only shutdown.
+  return Object.assign(Object.create(tracker) as Tracker<E>, {
+    shutdown() {
+      sub.remove()
+      tracker.shutdown()
+    },
+  })
 }
 
 export { EXPOSURE_EVENT } from './core/tracker'

@@ -38,6 +38,12 @@ export interface ReactNativeTrackerOptions extends TrackerOptions {
   initialUrl?: string | null | Promise<string | null>
   /** react-native's `Linking`: deep links that arrive later become the last touch. */
   linking?: LinkingLike
+  /**
+   * Track `Application Opened` (`from_background` false at start, true back
+   * from the background) and `Application Backgrounded`, with the app's
+   * `version` and `build`, as Segment's and PostHog's mobile SDKs do (default false).
+   */
+  trackAppLifecycleEvents?: boolean
 }
 
 const noop = () => {}

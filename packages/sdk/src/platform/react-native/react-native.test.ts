@@ -386,6 +386,40 @@ describe('@pipit/sdk/react-native', () => {
     second.shutdown()
   })
 
+  it('tracks app opens and backgrounding when asked, sending Backgrounded with the background flush', async () => {
+    const { tracker, app } = start(undefined, {
+      consent: 'granted',
+      trackAppLifecycleEvents: true,
+      app: { version: '2.3.0', build: '230' },
+    })
+    await tracker.flush()
+    app.set('inactive') // iOS: Control Center pulled down
+    app.set('active')
+    app.set('inactive')
+    app.set('background')
+    await settle()
+    app.set('active')
+    await tracker.flush()
+
+    const about = { version: '2.3.0', build: '230' }
+    expect(collector.requests.map((r) => r.batch.map((m) => [nameOf(m), m.properties]))).toEqual([
+      [['Application Opened', { ...about, from_background: false }]],
+      [['Application Backgrounded', about]],
+      [['Application Opened', { ...about, from_background: true }]],
+    ])
+    tracker.shutdown()
+    expect(app.listeners.size).toBe(0)
+  })
+
+  it('tracks no lifecycle events by default', async () => {
+    const { tracker, app } = start(undefined, { consent: 'granted' })
+    await tracker.flush()
+    app.set('background')
+    app.set('active')
+    await tracker.flush()
+    expect(collector.requests).toEqual([])
+  })
+
   it('gives a tracker that does nothing, with one warning, when an injected module is missing', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     const { storage } = memoryAsyncStorage()
