@@ -26,4 +26,6 @@ export const pipit = createTracker<Events>({
   os: { name: Platform.OS, version: Platform.Version },
   device: { type: Platform.OS === 'ios' && Platform.isPad ? 'tablet' : 'phone' },
   screen: Dimensions.get('screen'),
+  // Application Opened / Application Backgrounded, as Segment's and PostHog's SDKs send them.
+  trackAppLifecycleEvents: true,
 })
