@@ -112,10 +112,20 @@ export function createReactNativePlatform(options: ReactNativeTrackerOptions): P
     transport: {
       async send({ url, body }) {
         const abort = g.AbortController ? new g.AbortController() : undefined
-        const timer = g.setTimeout(() => abort?.abort(), TIMEOUT_MS)
+        let timer: unknown
+        // Settles even where nothing can abort the request: a hung send would hold every later one.
+        const timeout = new Promise<never>((_, reject) => {
+          timer = g.setTimeout(() => {
+            abort?.abort()
+            reject(new Error('timeout'))
+          }, TIMEOUT_MS)
+        })
         try {
-          const res = await g.fetch(url, { method: 'POST', body, signal: abort?.signal })
-          const parsed: unknown = await res.json().catch(() => undefined)
+          const res = await Promise.race([
+            g.fetch(url, { method: 'POST', body, signal: abort?.signal }),
+            timeout,
+          ])
+          const parsed: unknown = await Promise.race([res.json(), timeout]).catch(() => undefined)
           return { status: res.status, body: parsed, retryAfter: res.headers.get('retry-after') }
         } finally {
           g.clearTimeout(timer)

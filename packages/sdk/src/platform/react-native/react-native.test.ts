@@ -205,6 +205,22 @@ describe('@pipit/sdk/react-native', () => {
     expect(tracker.stats()).toMatchObject({ sent: 1, retried: 2 })
   })
 
+  it('gives up on a request unanswered for 30 s and retries it, also without AbortController', async () => {
+    vi.stubGlobal('AbortController', undefined)
+    vi.spyOn(Math, 'random').mockReturnValue(1) // backoff after the first failure: 1 s
+    const { tracker } = start(undefined, { consent: 'granted' })
+    await tracker.flush()
+    collector.answers.push('hang')
+    tracker.track('slow network')
+    void tracker.flush()
+    await vi.advanceTimersByTimeAsync(29_999)
+    expect(collector.requests).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1 + 1_000)
+    expect(collector.requests).toHaveLength(2)
+    expect(collector.received()).toEqual(['slow network'])
+    expect(tracker.stats()).toMatchObject({ sent: 1, retried: 1 })
+  })
+
   it('resumes in the foreground: a batch waiting out its backoff goes at once', async () => {
     const { tracker, app } = start(undefined, { consent: 'granted' })
     collector.answers.push({ status: 503 }, { status: 503 }, { status: 503 })
