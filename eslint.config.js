@@ -76,6 +76,22 @@ export default tseslint.config(
     rules: { 'no-restricted-globals': ['error', ...platformGlobals] },
   },
   {
+    // React Native code reaches the few Hermes globals it uses through `globalThis` (typed as
+    // HermesGlobals), never a browser API.
+    files: ['packages/sdk/src/platform/react-native/**/*.ts', 'packages/sdk/src/react-native.ts'],
+    ignores: ['**/*.test.ts'],
+    languageOptions: { globals: {} },
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...platformGlobals.map(({ name }) => ({
+          name,
+          message: 'React Native code: use an injected module or globalThis as HermesGlobals.',
+        })),
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

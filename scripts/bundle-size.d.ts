@@ -1,10 +1,12 @@
 export const ENTRIES: Record<
-  'sdk' | 'consent' | 'react' | 'dashboard',
+  'sdk' | 'sdk-react-native' | 'consent' | 'react' | 'dashboard',
   {
     label: string
     contents: string
     budget?: number
     external?: string[]
+    /** The package folder to resolve from, when not the entry's name. */
+    dir?: string
     /** Extra esbuild options (the dashboard: JSX and an outdir for its CSS). */
     options?: Record<string, unknown>
   }

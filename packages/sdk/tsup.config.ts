@@ -11,6 +11,15 @@ export default defineConfig([
     platform: 'browser',
   },
   {
+    // React Native: self-contained (no chunk shared with the browser entry, no idb-keyval).
+    entry: { 'react-native': 'src/react-native.ts' },
+    format: ['esm'],
+    dts: true,
+    silent: true,
+    target: 'es2020',
+    platform: 'neutral',
+  },
+  {
     // The script-tag build the collector serves at /pipit.js.
     entry: { pipit: 'src/global.ts' },
     format: ['iife'],

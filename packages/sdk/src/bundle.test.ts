@@ -17,3 +17,15 @@ describe('browser bundle', () => {
     expect(code).not.toMatch(/ZodError|safeParse|consent-banner|node:/)
   })
 })
+
+describe('React Native bundle', () => {
+  it('holds the core and the React Native platform only: no browser platform, idb-keyval, DOM or react-native import', async () => {
+    const { code, inputs } = await measure('sdk-react-native')
+    expect(
+      inputs.filter((p) => !/packages\/sdk\/src\/(core|platform\/react-native)\//.test(p)),
+    ).toEqual(['packages/sdk/src/react-native.ts', '<stdin>'])
+    // The injected modules are never imported: nothing for Metro to resolve, nothing for the web.
+    expect(code).not.toMatch(/from\s*["'](react-native|@react-native)/)
+    expect(code).not.toMatch(/indexedDB|navigator\.|document\.|window\.|sendBeacon|keepalive/)
+  })
+})

@@ -1,17 +1,13 @@
 /** Where a visit came from: campaign parameters, click ids, referrer and landing page. */
 export type Touch = Record<string, string>
 
+/** The first touch (kept forever) and the last non-direct one. */
+export type Attribution = { first?: Touch; last?: Touch }
+
 export const ATTRIBUTION_KEY = 'pipit:v1:attribution'
 
-/** Segment's `context.campaign` names for the utm parameters. */
-const UTM: Record<string, string> = {
-  utm_source: 'source',
-  utm_medium: 'medium',
-  utm_campaign: 'name',
-  utm_term: 'term',
-  utm_content: 'content',
-  utm_id: 'id',
-}
+/** The utm parameters; Segment's `context.campaign` drops `utm_` and calls `utm_campaign` `name`. */
+const UTM = /^utm_(source|medium|campaign|term|content|id)$/
 
 /** Ad click ids: Google, Meta, Microsoft, TikTok, LinkedIn, X, Reddit, Snap, Pinterest, Yandex, Impact, Mailchimp... */
 export const CLICK_IDS =
@@ -35,7 +31,8 @@ export function touchFrom(url: string, referrer: string): Touch | undefined {
   for (const pair of query.split('&')) {
     const [rawKey = '', rawValue = ''] = pair.split('=')
     const key = decode(rawKey).toLowerCase()
-    const name = UTM[key] ?? (CLICK_IDS.includes(key) ? key : undefined)
+    const utm = UTM.exec(key)?.[1]
+    const name = utm === 'campaign' ? 'name' : (utm ?? (CLICK_IDS.includes(key) ? key : undefined))
     const value = decode(rawValue)
     if (name && value) touch[name] = value.slice(0, 200)
   }
@@ -62,11 +59,12 @@ function decode(text: string): string {
  * touch is replaced by every new non-direct one.
  */
 export function mergeTouches(
-  stored: { first?: Touch; last?: Touch } | undefined,
+  stored: Attribution | undefined,
   touch: Touch | undefined,
   landing: string | undefined,
-): { first?: Touch; last?: Touch } {
-  const first = stored?.first ?? touch ?? (landing ? { landing } : undefined)
-  const last = touch ?? stored?.last
-  return { ...(first ? { first } : {}), ...(last ? { last } : {}) }
+): Attribution {
+  return {
+    first: stored?.first ?? touch ?? (landing ? { landing } : undefined),
+    last: touch ?? stored?.last,
+  }
 }

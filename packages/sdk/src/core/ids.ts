@@ -13,8 +13,9 @@ function uuid(random: Uint8Array, now?: number): string {
   }
   b[6] = (b[6]! & 0x0f) | (now === undefined ? 0x40 : 0x70)
   b[8] = (b[8]! & 0x3f) | 0x80
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0'))
+    .join('')
+    .replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-')
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { Queue, QueueLimits } from './queue'
+
 /**
  * Everything the platform-free core needs from its host. The browser and
  * React Native adapters implement it; tests implement it with recorders. The
@@ -50,12 +52,22 @@ export interface Transport {
 export interface Lifecycle {
   /** The app is being hidden or closed: last chance to send. */
   onHide(listener: () => void): () => void
-  /** The network came back. */
-  onOnline(listener: () => void): () => void
+  /**
+   * A moment to send at once, past any backoff: the network came back
+   * (`online`, NetInfo), or the app moved to the foreground or the background
+   * (React Native's AppState).
+   */
+  onResume(listener: () => void): () => void
   /** Whether the host believes it is online now (`navigator.onLine`, NetInfo). */
   isOnline(): boolean
   /** The current screen or URL changed without a page load (SPA navigation). */
   onNavigate(listener: () => void): () => void
+  /**
+   * A URL the app was opened with (a deep link, an install referrer), now or
+   * later, for attribution. Browsers have none: their landing page comes from
+   * `context().page`.
+   */
+  onLink?(listener: (url: string, referrer?: string) => void): () => void
 }
 
 export interface Clock {
@@ -71,6 +83,12 @@ export type HostContext = {
   locale?: string
   screen?: { width: number; height: number }
   timezone?: string
+  /** The app (React Native), as Segment's mobile libraries name it. */
+  app?: { name?: string; version?: string; build?: string; namespace?: string }
+  /** The operating system: `{ name: 'ios' | 'android', version }` in an app. */
+  os?: { name: string; version?: string }
+  /** The device: model, manufacturer, type (`phone`, `tablet`...). */
+  device?: { model?: string; manufacturer?: string; type?: string }
 }
 
 /** The user's browser-level privacy signals. */
@@ -83,6 +101,12 @@ export interface PrivacySignals {
 
 export interface Platform {
   storage: KeyValueStore
+  /**
+   * The durable event queue on this host's storage; by default the shared
+   * single-key queue of `createQueue` (IndexedDB, shared by tabs). React
+   * Native keeps one key per event instead.
+   */
+  queue?(limits: QueueLimits): Queue
   transport: Transport
   lifecycle: Lifecycle
   clock: Clock

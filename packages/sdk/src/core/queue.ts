@@ -29,6 +29,12 @@ export const LEASE_MS = 60_000
  */
 export const ORPHAN_MS = 30_000
 
+/** How much the queue keeps; the oldest events are evicted beyond either. */
+export interface QueueLimits {
+  maxEvents: number
+  maxBytes: number
+}
+
 export interface Queue {
   /** Appends entries, evicting the oldest beyond the limits; resolves with what was evicted. */
   append(entries: Entry[]): Promise<Entry[]>
@@ -64,10 +70,7 @@ export interface Queue {
  * const queue = createQueue(store, { maxEvents: 1000, maxBytes: 1_000_000 })
  * await queue.append([entry])
  */
-export function createQueue(
-  store: KeyValueStore,
-  limits: { maxEvents: number; maxBytes: number },
-): Queue {
+export function createQueue(store: KeyValueStore, limits: QueueLimits): Queue {
   const edit = (fn: (q: Entry[]) => Entry[]) =>
     // An empty queue leaves no key behind (after a consent denial, nothing at all).
     store.update<Entry[]>(QUEUE_KEY, (q) => {

@@ -57,6 +57,8 @@ export function createSender(o: SenderOptions) {
   /** Ids in a request of this tab right now. */
   const inflight = new Set<string>()
   let saving: Promise<unknown> = Promise.resolve()
+  /** Events tracked since the last append started. */
+  const waiting: Entry[] = []
   let running: Promise<void> | undefined
   let again: Promise<void> | undefined
   let timer: unknown
@@ -88,20 +90,24 @@ export function createSender(o: SenderOptions) {
     local.set(entry.m.messageId, entry)
     unsaved.add(entry.m.messageId)
     stats.queued++
-    saving = saving
-      .then(() => queue.append([entry]))
-      .then(
-        (evicted) => {
-          unsaved.delete(entry.m.messageId)
-          if (evicted.length === 0) return
-          forget(ids(evicted))
-          o.drop(
-            evicted.map((e) => e.m),
-            'evicted',
-          )
-        },
-        (error: unknown) => o.log('store failed', error),
-      )
+    // Everything tracked before the write starts goes in one append: a burst
+    // of 100 events in one tick is one storage write, not 100.
+    if (waiting.push(entry) === 1)
+      saving = saving.then(() => {
+        const batch = waiting.splice(0)
+        return queue.append(batch).then(
+          (evicted) => {
+            batch.forEach((e) => unsaved.delete(e.m.messageId))
+            if (evicted.length === 0) return
+            forget(ids(evicted))
+            o.drop(
+              evicted.map((e) => e.m),
+              'evicted',
+            )
+          },
+          (error: unknown) => o.log('storage failed', error),
+        )
+      })
     let bytes = 0
     local.forEach((e) => (bytes += e.b))
     if (local.size >= o.maxBatchSize || bytes >= o.maxBatchBytes) void flush()
@@ -176,9 +182,11 @@ export function createSender(o: SenderOptions) {
       return false
     }
     await queue.release(batchIds)
+    // Offline: hold the events without spending a retry; resuming sends them.
+    if (!res && !lifecycle.isOnline()) return false
     if (verdict === 'pause') {
       paused = true
-      o.log(`refused (${res?.status}): paused`)
+      o.log(`send failed (${res?.status}): paused`)
       return false
     }
     stats.retried += batch.length
@@ -193,7 +201,7 @@ export function createSender(o: SenderOptions) {
       backoff(attempt++, Math.random()),
       retryAfterMs(res?.retryAfter, now) ?? 0,
     )
-    o.log(`send failed (${res?.status}), retry in ${wait} ms`)
+    o.log(`send failed (${res?.status}): retry in ${wait} ms`)
     notBefore = now + wait
     schedule(wait)
     return false
@@ -265,8 +273,9 @@ export function createSender(o: SenderOptions) {
     await queue.clear()
   }
 
-  const online = lifecycle.onOnline(() => {
-    notBefore = 0
+  // Back online or in the foreground: a fresh start, the time offline spent no retry budget.
+  const online = lifecycle.onResume(() => {
+    notBefore = attempt = failingSince = 0
     void flush()
   })
 

@@ -1,4 +1,5 @@
 import type { Message } from '@pipit/protocol'
+import type { Attribution } from './attribution'
 import { ATTRIBUTION_KEY, mergeTouches, touchFrom } from './attribution'
 import { pickVariant } from './experiments'
 import { uuidv4, uuidv7 } from './ids'
@@ -61,13 +62,13 @@ export function createCore<E extends EventMap<E> = Record<string, Properties | u
     try {
       options.onDrop?.(messages, reason)
     } catch (error) {
-      log('onDrop threw', error)
+      log('onDrop failed', error)
     }
   }
   const newId = () => uuidv4(platform.randomBytes(16))
   const sender = createSender({
     platform,
-    queue: createQueue(storage, {
+    queue: (platform.queue ?? ((limits) => createQueue(storage, limits)))({
       maxEvents: options.maxQueueEvents ?? 1_000,
       maxBytes: options.maxQueueBytes ?? 1_000_000,
     }),
@@ -96,15 +97,13 @@ export function createCore<E extends EventMap<E> = Record<string, Properties | u
   let user: User = {}
   let session: Session | undefined
   let held: Message[] = []
-  const landing = platform.context().page
-  const touch = landing && touchFrom(landing.url, landing.referrer)
-  let attribution = mergeTouches(undefined, touch, landing?.url)
+  let attribution: Attribution = {}
   let lastPage: string | undefined
 
   const storageFailed = (error: unknown) => log('storage failed', error)
   // Storage work runs one step at a time, in call order.
   let chain: Promise<unknown> = Promise.resolve()
-  const step = (fn: () => Promise<unknown>): void => {
+  const step = (fn: () => unknown): void => {
     chain = chain.then(fn).catch(storageFailed)
   }
 
@@ -140,6 +139,9 @@ export function createCore<E extends EventMap<E> = Record<string, Properties | u
     await storage.set(CONSENT_KEY, 'denied')
   }
 
+  // Before the start-up step: its write step runs while nothing is granted yet, and writes nothing.
+  const landing = platform.context().page
+  if (landing) link(landing.url, landing.referrer)
   step(async () => {
     const stored = await storage.get<Consent>(CONSENT_KEY)
     if (!decided && stored) consent = stored
@@ -148,7 +150,12 @@ export function createCore<E extends EventMap<E> = Record<string, Properties | u
     if (consent !== 'granted') return
     user = { ...(await storage.get<User>(USER_KEY)), ...user }
     session = await storage.get<Session>(SESSION_KEY)
-    attribution = mergeTouches(await storage.get(ATTRIBUTION_KEY), touch, landing?.url)
+    // What arrived before this read (the landing page, a deep link) is this visit's touch.
+    attribution = mergeTouches(
+      await storage.get(ATTRIBUTION_KEY),
+      attribution.last,
+      attribution.first?.landing,
+    )
     await grant()
   })
 
@@ -169,15 +176,16 @@ export function createCore<E extends EventMap<E> = Record<string, Properties | u
     m.context = {
       ...m.context,
       session: { id: current.id, start: iso(current.id), isNew: started },
-      ...(attribution.last ? { campaign: attribution.last } : {}),
-      ...(attribution.first ? { firstTouch: attribution.first } : {}),
-      ...(user.traits ? { traits: user.traits } : {}),
+      // Absent ones stay undefined: JSON leaves them out.
+      campaign: attribution.last,
+      firstTouch: attribution.first,
+      traits: user.traits,
     }
     let out: Message | null | undefined | false = m
     try {
       out = options.beforeSend ? options.beforeSend(m) : m
     } catch (error) {
-      log('beforeSend threw', error)
+      log('beforeSend failed', error)
     }
     if (!out) return drop([m], 'filtered')
     sender.enqueue(out)
@@ -204,16 +212,11 @@ export function createCore<E extends EventMap<E> = Record<string, Properties | u
     record({ type: 'page', ...(name ? { name } : {}), properties: { ...current, ...properties } })
   }
 
-  const saveUser = () => step(() => (open ? storage.set(USER_KEY, user) : Promise.resolve()))
-  const unsubscribe = [
-    platform.lifecycle.onHide(() => sender.hide()),
-    options.autoPageviews
-      ? platform.lifecycle.onNavigate(() => {
-          if (platform.context().page?.url !== lastPage) page()
-        })
-      : () => {},
-  ]
-  if (options.autoPageviews) page()
+  /** A landing page or deep link: the last touch when it carries campaign data, the first if none yet. */
+  function link(url: string, referrer = ''): void {
+    attribution = mergeTouches(attribution, touchFrom(url, referrer), url)
+    step(() => open && storage.set(ATTRIBUTION_KEY, attribution))
+  }
 
   const safe =
     <A extends unknown[]>(fn: (...args: A) => void) =>
@@ -225,11 +228,26 @@ export function createCore<E extends EventMap<E> = Record<string, Properties | u
       }
     }
 
+  const saveUser = () => step(() => open && storage.set(USER_KEY, user))
+  const unsubscribe = [
+    platform.lifecycle.onHide(() => sender.hide()),
+    options.autoPageviews
+      ? platform.lifecycle.onNavigate(() => {
+          if (platform.context().page?.url !== lastPage) page()
+        })
+      : undefined,
+    platform.lifecycle.onLink?.(safe(link)),
+  ]
+  if (options.autoPageviews) page()
+
   return {
     track: safe((event: string, properties?: Properties) =>
       record({ type: 'track', event, properties: { ...properties } }),
     ),
     page: safe(page),
+    screen: safe((name: string, properties?: Properties) =>
+      record({ type: 'screen', name, properties: { ...properties } }),
+    ),
     identify: safe((userId: string, traits?: Properties) => {
       const same = user.userId === userId
       user = { ...user, userId, traits: { ...(same ? user.traits : {}), ...traits } }
@@ -270,20 +288,18 @@ export function createCore<E extends EventMap<E> = Record<string, Properties | u
         }
         return variant
       } catch (error) {
-        log('getVariant failed', error)
+        log('call failed', error)
         return variants[0]!
       }
     },
-    ready: () => chain.then(() => undefined),
-    flush: () =>
-      chain
-        .then(() => (open ? sender.flush() : undefined))
-        .catch((error: unknown) => log('flush failed', error)),
+    ready: () => chain.then(() => {}),
+    // Neither rejects: steps catch their errors, and so does the sender's flush.
+    flush: () => chain.then((): unknown => open && sender.flush()).then(() => {}),
     stats: () => ({ ...stats, dropped: { ...stats.dropped } }),
     shutdown: safe(() => {
       stopped = true
       sender.stop()
-      unsubscribe.forEach((off) => off())
+      unsubscribe.forEach((off) => off?.())
     }),
   } as Tracker<E>
 }
@@ -302,6 +318,7 @@ export function noopTracker<E extends EventMap<E>>(): Tracker<E> {
   return {
     track: nothing,
     page: nothing,
+    screen: nothing,
     identify: nothing,
     reset: nothing,
     setConsent: nothing,

@@ -56,6 +56,14 @@ export interface Tracker<E extends EventMap<E> = Record<string, Properties | und
   track<K extends keyof E & string>(event: K, properties?: E[K]): void
   /** Records a page view of the current page; name and properties are optional. */
   page(name?: string, properties?: Properties): void
+  /**
+   * Records a view of an app screen (a Segment `screen` message), counted as
+   * a page view of that screen.
+   *
+   * @example
+   * pipit.screen('Checkout', { step: 2 })
+   */
+  screen(name: string, properties?: Properties): void
   /** Ties this browser's events to a user id from now on, and records the traits. */
   identify(userId: string, traits?: Properties): void
   /** Logout: forgets the user id and traits, takes a new anonymous id and a new session. */

@@ -63,7 +63,7 @@ export function testPlatform(
     },
     lifecycle: {
       onHide: sub(listeners.hide),
-      onOnline: sub(listeners.online),
+      onResume: sub(listeners.online),
       onNavigate: sub(listeners.nav),
       isOnline: () => online,
     },

@@ -64,7 +64,7 @@ export function createBrowserPlatform(): Platform {
         ]
         return () => offs.forEach((off) => off())
       },
-      onOnline: (listener) => (hasDocument ? on(window, 'online', listener) : noop),
+      onResume: (listener) => (hasDocument ? on(window, 'online', listener) : noop),
       isOnline: () => typeof navigator === 'undefined' || navigator.onLine !== false,
       onNavigate(listener) {
         if (!hasDocument) return noop
