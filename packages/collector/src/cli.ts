@@ -8,6 +8,7 @@ import { startServer } from './node/server'
 import { KeyAdminError } from './auth/key-admin'
 import { keysCommand } from './cli-keys'
 import { purgeExpired } from './gdpr/retention'
+import { migrateStore } from './store/migrate'
 import { openStore } from './store/open'
 
 const help = `pipit — the Pipit collector
@@ -17,6 +18,7 @@ Usage:
   pipit purge [options]    delete raw events past each site's retention (also runs hourly in serve)
   pipit aggregate [--rebuild] [--site ID]   roll up new events (serve does this every 5 s);
                            --rebuild recomputes every day that still has raw events
+  pipit migrate --to URL [--from DB]   copy everything to another database (e.g. PostgreSQL)
   pipit keys list [--site ID]                  list keys (secrets of read/admin keys are never shown)
   pipit keys create --site ID --scope SCOPE    new write, read or admin key, shown once
   pipit keys rotate KEY_ID                     new key of the same scope; the old one is revoked
@@ -29,6 +31,11 @@ Options for serve (each also read from the environment):
   --db <file|url>      SQLite file or postgres:// URL       PIPIT_DB (./data/pipit.db)
   --example-dir <dir>  folder served at /example/ with the demo site's write key
                        PIPIT_ADMIN_KEY sets the instance admin key (>= 16 chars)
+
+Options for migrate (copies sites, keys, goals, suppressions, audit and events;
+safe to re-run; rollups are rebuilt by the target):
+  --from <file|url>    the database to copy                 PIPIT_DB (./data/pipit.db)
+  --to <file|url>      the database to copy into, e.g. postgres://user:pass@host:5432/pipit
 
 Options for aggregate:
   --db <file|url>      SQLite file or postgres:// URL       PIPIT_DB (./data/pipit.db)
@@ -82,20 +89,27 @@ function banner(
 }
 
 /** A one-line progress bar on a terminal; on anything else, a line every 10%. */
-function progressBar(out: NodeJS.WriteStream) {
+function progressBar(out: NodeJS.WriteStream, unit = 'days') {
   let lastTenth = -1
+  let lastLabel: string | undefined
   return {
-    update(p: { done: number; total: number; day: string }) {
+    /** `label`: what is being worked on (a day, a site); a new site's progress starts a new bar. */
+    update(p: { done: number; total: number; label: string }) {
       const share = p.total ? p.done / p.total : 1
+      if (unit !== 'days' && p.label !== lastLabel) {
+        if (lastLabel !== undefined && out.isTTY) out.write('\n')
+        lastLabel = p.label
+        lastTenth = -1
+      }
       if (out.isTTY) {
         const width = 30
         const filled = Math.round(share * width)
         out.write(
-          `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} days  ${p.day} `,
+          `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} ${unit}  ${p.label} `,
         )
       } else if (Math.floor(share * 10) > lastTenth) {
         lastTenth = Math.floor(share * 10)
-        out.write(`${Math.round(share * 100)}% (${p.done}/${p.total} days)\n`)
+        out.write(`${p.label}: ${Math.round(share * 100)}% (${p.done}/${p.total} ${unit})\n`)
       }
     },
     done() {
@@ -113,6 +127,8 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string' },
       host: { type: 'string' },
       db: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
       'example-dir': { type: 'string' },
       'dry-run': { type: 'boolean' },
       site: { type: 'string' },
@@ -172,7 +188,7 @@ async function main(argv: string[]): Promise<number> {
       const result = await store.aggregate({
         rebuild: values.rebuild ?? false,
         ...(values.site ? { siteId: values.site } : {}),
-        onProgress: (p) => bar.update(p),
+        onProgress: (p) => bar.update({ ...p, label: p.day }),
       })
       bar.done()
       process.stdout.write(
@@ -180,6 +196,36 @@ async function main(argv: string[]): Promise<number> {
       )
     } finally {
       await store.close()
+    }
+    return 0
+  }
+  if (command === 'migrate') {
+    if (!values.to) {
+      throw new ConfigError(['--to: where to copy to, a SQLite file or a postgres:// URL'])
+    }
+    const from = parseConfig(process.env, { db: values.from ?? values.db }).db
+    const to = parseConfig({}, { db: values.to }).db
+    if (JSON.stringify(from) === JSON.stringify(to)) {
+      throw new ConfigError(['--to: the same database as --from'])
+    }
+    const source = await openStore(from, { threads: 'inline' })
+    try {
+      const target = await openStore(to, { threads: 'inline' })
+      try {
+        const bar = progressBar(process.stderr, 'events')
+        const r = await migrateStore(source, target, {
+          onProgress: (p) => bar.update({ ...p, label: p.siteId }),
+        })
+        bar.done()
+        process.stdout.write(
+          `copied ${r.sites} sites, ${r.keys} keys, ${r.goals} goals, ${r.suppressions} suppressions, ` +
+            `${r.audit} audit entries and ${r.events} events (${r.inserted} new)\n`,
+        )
+      } finally {
+        await target.close()
+      }
+    } finally {
+      await source.close()
     }
     return 0
   }

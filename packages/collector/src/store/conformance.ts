@@ -355,6 +355,8 @@ export function describeEventLogConformance(
         makeEvent({ messageId: 'e2', timestamp: 2_000 }),
       )
       expect((await store.eventPage('s2', null, 100)).events).toHaveLength(7)
+      expect(await store.countEvents('s1')).toBe(7)
+      expect(await store.countEvents('nope')).toBe(0)
       expect(await store.eventPage('nope', null, 100)).toEqual({ events: [], next: null })
     })
 

@@ -400,6 +400,8 @@ export interface EventLog {
     cursor: string | null,
     limit: number,
   ): Promise<{ events: StoredEvent[]; next: string | null }>
+  /** How many raw events a site holds (progress of `pipit migrate`). */
+  countEvents(siteId: string): Promise<number>
   /** Raw events of a site in timestamp order (export, tests, rebuilds). */
   listEvents(siteId: string, options?: { limit?: number }): Promise<StoredEvent[]>
   overview(query: OverviewQuery): Promise<OverviewCounts>

@@ -107,7 +107,10 @@ export function decodeCursor(cursor: string): { timestamp: number; messageId: st
   throw new RangeError(`not a cursor of this store: ${cursor}`)
 }
 
-type EventMethods = Pick<EventLog, 'insertEvents' | 'listEvents' | 'overview' | 'eventPage'>
+type EventMethods = Pick<
+  EventLog,
+  'insertEvents' | 'listEvents' | 'overview' | 'eventPage' | 'countEvents'
+>
 
 /** Insert with exact deduplication, reads in (timestamp, message_id) order, counts. */
 export function eventMethods(pool: pg.Pool, partitions: Partitioner): EventMethods {
@@ -155,6 +158,13 @@ export function eventMethods(pool: pg.Pool, partitions: Partitioner): EventMetho
         [siteId, options?.limit ?? null],
       )
       return rows.map(toEvent)
+    },
+    async countEvents(siteId) {
+      const { rows } = await pool.query<{ n: number }>(
+        'SELECT count(*)::integer AS n FROM events WHERE site_id = $1',
+        [siteId],
+      )
+      return rows[0]!.n
     },
     async eventPage(siteId, cursor, limit) {
       const after = cursor === null ? null : decodeCursor(cursor)

@@ -15,6 +15,7 @@ type SubjectMethods = Pick<
   | 'linkedIds'
   | 'subjectEvents'
   | 'eventPage'
+  | 'countEvents'
   | 'deleteSubject'
   | 'anonymizeSubject'
   | 'purgeEvents'
@@ -50,6 +51,9 @@ export function subjectMethods(db: Database.Database, aggregator: Aggregator): S
     EventRow & { rowid: number }
   >(
     `SELECT rowid, * FROM events WHERE ${SUBJECT_WHERE} AND rowid > @extra ORDER BY rowid LIMIT @limit`,
+  )
+  const countSite = db.prepare<[string], { n: number }>(
+    'SELECT COUNT(*) AS n FROM events WHERE site_id = ?',
   )
   const sitePage = db.prepare<[string, number, number], EventRow & { rowid: number }>(
     'SELECT rowid, * FROM events WHERE site_id = ? AND rowid > ? ORDER BY rowid LIMIT ?',
@@ -126,6 +130,7 @@ export function subjectMethods(db: Database.Database, aggregator: Aggregator): S
       const next = rows.length === limit ? String(rows[rows.length - 1]!.rowid) : null
       return Promise.resolve({ events: rows.map(toEvent), next })
     },
+    countEvents: (siteId) => Promise.resolve(countSite.get(siteId)!.n),
     eventPage(siteId, cursor, limit) {
       // As in subjectEvents: the last rowid read. New rows get higher rowids.
       const rows = sitePage.all(siteId, cursor === null ? 0 : Number(cursor), limit)
