@@ -4,7 +4,8 @@
  * processes share a fresh database, traffic goes to both (some batches to
  * both at once), and every stats endpoint of either must equal the SQLite
  * answer for the same traffic, before and after an erasure sent to the
- * other one.
+ * other one; a key revoked on one stops working on the other within the
+ * documented 10 s.
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { createSiteWithKeys } from '../src/routes/sites'
@@ -180,5 +181,26 @@ describe.skipIf(!databases.available)('two collectors on one PostgreSQL', () => 
       deleted: ((await refErased.json()) as { deleted: number }).deleted,
     })
     await sameAsReference()
+
+    // A key revoked through one collector stops working on the other within its 10 s cache.
+    const issued = await fetch(`${a.url}/v1/admin/sites/${SITE}/keys`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ scope: 'read' }),
+    })
+    const { id, key } = (await issued.json()) as { id: string; key: string }
+    const overviewWith = (server: CollectorProcess) =>
+      fetch(`${server.url}/v1/stats/overview?${q}`, {
+        headers: { authorization: `Bearer ${key}` },
+      }).then((r) => r.status)
+    expect(await overviewWith(b)).toBe(200) // now cached on b
+    const revoked = await fetch(`${a.url}/v1/admin/keys/${id}`, {
+      method: 'DELETE',
+      headers: admin,
+    })
+    expect(revoked.status).toBe(200)
+    expect(await overviewWith(a)).toBe(401)
+    // The bound is 10 s; the poll allows 5 s more for a busy machine.
+    await expect.poll(() => overviewWith(b), { timeout: 15_000, interval: 250 }).toBe(401)
   }, 300_000)
 })
