@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { ConfigError, parseConfig } from './config'
 import type { FirstStart } from './node/bootstrap'
 import { errorFields, createLogger } from './node/log'
-import { writeFirstStartKeys } from './node/first-start-keys'
+import { keysFileOf, writeFirstStartKeys } from './node/first-start-keys'
 import { startServer } from './node/server'
 import { KeyAdminError } from './auth/key-admin'
 import { keysCommand } from './cli-keys'
@@ -49,7 +49,8 @@ Options for purge:
 On a first start with an empty database, serve creates the site "demo" and
 prints its keys once on a terminal; when stdout is not a terminal (a service),
 the secret keys go to <db>.first-start-keys (mode 0600) instead, or with a
-PostgreSQL database to ./pipit.first-start-keys.
+PostgreSQL database to ./pipit.first-start-keys (PIPIT_FIRST_START_KEYS_FILE
+names another file).
 `
 
 function banner(
@@ -245,8 +246,9 @@ async function main(argv: string[]): Promise<number> {
   const keysFile =
     first && !process.stdout.isTTY
       ? writeFirstStartKeys(
-          // A server database has no file to sit beside: the working directory, then.
-          config.db.kind === 'sqlite' ? config.db.path : 'pipit',
+          config.firstStartKeysFile ??
+            // A server database has no file to sit beside: the working directory, then.
+            keysFileOf(config.db.kind === 'sqlite' ? config.db.path : 'pipit'),
           first,
         )
       : undefined

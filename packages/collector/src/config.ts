@@ -62,6 +62,12 @@ export const configSchema = z.object({
     .default(false),
   /** A header a trusted proxy sets to the client's country, e.g. `cf-ipcountry`. */
   countryHeader: z.string().min(1).toLowerCase().optional(),
+  /**
+   * Where a first start writes the new secret keys when stdout is not a
+   * terminal; default: next to a SQLite file, `./pipit.first-start-keys` for
+   * PostgreSQL.
+   */
+  firstStartKeysFile: z.string().min(1).optional(),
   /** Ingest requests a second per site (bursts twice that); 0 turns the limit off. */
   rateLimitSite: z.coerce.number().min(0).default(1_000),
   /** Ingest requests a second per client network (/24, /48), all sites (bursts twice that); 0: off. */
@@ -124,6 +130,7 @@ const envNames: Record<string, string> = {
   maxApiBodyBytes: 'PIPIT_MAX_API_BODY_BYTES',
   trustProxy: 'PIPIT_TRUST_PROXY',
   countryHeader: 'PIPIT_COUNTRY_HEADER',
+  firstStartKeysFile: 'PIPIT_FIRST_START_KEYS_FILE',
   rateLimitSite: 'PIPIT_RATE_LIMIT_SITE',
   rateLimitClient: 'PIPIT_RATE_LIMIT_CLIENT',
   rateLimitRead: 'PIPIT_RATE_LIMIT_READ',

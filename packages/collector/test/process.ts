@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { keysFileOf } from '../src/node/first-start-keys'
@@ -47,6 +50,10 @@ export function startCollectorProcess(options: {
         // Dashboard and end-to-end tests query more than a person would; the read limit
         // has its own tests (src/routes/limits.test.ts, test/abuse-e2e.test.ts).
         PIPIT_RATE_LIMIT_READ: '0',
+        // A server database's first start would write its keys file into the working directory.
+        ...(/^postgres(ql)?:/.test(options.db)
+          ? { PIPIT_FIRST_START_KEYS_FILE: join(tmpdir(), `pipit-keys-${randomUUID()}`) }
+          : {}),
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

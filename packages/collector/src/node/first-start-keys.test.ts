@@ -11,7 +11,7 @@ describe('writeFirstStartKeys', () => {
   it('writes the keys next to the database, owner-only, replacing a stale file', () => {
     const db = join(dir, 'pipit.db')
     writeFileSync(keysFileOf(db), 'stale', { mode: 0o644 })
-    const file = writeFirstStartKeys(db, {
+    const file = writeFirstStartKeys(keysFileOf(db), {
       siteId: 'demo',
       writeKey: 'pk_w',
       readKey: 'sk_read_r',

@@ -6,7 +6,8 @@ import type { FirstStart } from './bootstrap'
 export const keysFileOf = (dbPath: string) => `${resolve(dbPath)}.first-start-keys`
 
 /**
- * Writes a first start's keys to a file next to the database, readable and
+ * Writes a first start's keys to a file (by default next to the database,
+ * `keysFileOf`), readable and
  * writable by its owner only (mode 0600; the umask can only narrow it), and
  * answers its path. Used when stdout is not a terminal: a service manager's
  * log would keep secret keys for as long as it keeps logs, and show them to
@@ -14,12 +15,12 @@ export const keysFileOf = (dbPath: string) => `${resolve(dbPath)}.first-start-ke
  * same name is replaced, never appended to.
  *
  * @example
- * const file = writeFirstStartKeys(config.dbPath, server.firstStart)
+ * const file = writeFirstStartKeys(keysFileOf('./data/pipit.db'), server.firstStart)
  */
-export function writeFirstStartKeys(dbPath: string, first: FirstStart): string {
-  const file = keysFileOf(dbPath)
+export function writeFirstStartKeys(path: string, first: FirstStart): string {
+  const file = resolve(path)
   const text = [
-    `# Pipit first-start keys for ${resolve(dbPath)}, created ${new Date().toISOString()}.`,
+    `# Pipit first-start keys, created ${new Date().toISOString()}.`,
     '# Store the secret keys somewhere safe, then delete this file; they are shown nowhere else.',
     `site=${first.siteId}`,
     `write_key=${first.writeKey}`,
