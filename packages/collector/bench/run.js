@@ -5,9 +5,10 @@
 // BENCH_BATCH (events per request, 50), BENCH_POOL (pre-built bodies per run, 15000),
 // BENCH_PREFILL (rows stored before the 'already stored' runs, 1000000; 0 skips them),
 // BENCH_SOAK_SECONDS (half-rate soak of the UUIDv7 server with RSS samples; 0 skips it).
+import { uuidv7 } from './common.js'
 import { startProcess, stop } from './server.js'
 import http from 'node:http'
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -25,20 +26,6 @@ const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 0)
 const adminKey = 'bench-admin-key-0123456789abcdef'
 const here = (p) => fileURLToPath(new URL(p, import.meta.url))
 const tmp = mkdtempSync(join(tmpdir(), 'pipit-bench-'))
-
-/** A UUIDv7 as the Pipit SDK makes them (time-ordered). */
-function uuidv7() {
-  const b = randomBytes(16)
-  let ms = Date.now()
-  for (let i = 5; i >= 0; i--) {
-    b[i] = ms % 256
-    ms = Math.floor(ms / 256)
-  }
-  b[6] = (b[6] & 0x0f) | 0x70
-  b[8] = (b[8] & 0x3f) | 0x80
-  const h = b.toString('hex')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
-}
 
 const ID = '\u0000'
 

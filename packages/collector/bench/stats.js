@@ -19,6 +19,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { createSqliteStore } from '../dist/index.js'
+import { localDay, median, quantile, statsQueries } from './common.js'
 import { generateEvents } from './generate.js'
 import { startProcess, stop } from './server.js'
 
@@ -34,14 +35,7 @@ const adminKey = 'bench-admin-key-0123456789abcdef'
 const here = (p) => fileURLToPath(new URL(p, import.meta.url))
 const ownDir = !process.env.BENCH_STATS_DIR
 const dir = process.env.BENCH_STATS_DIR ?? mkdtempSync(join(tmpdir(), 'pipit-bench-stats-'))
-const DAY = 86_400_000
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
-const quantile = (xs, q) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]
 const mb = (path) => statSync(path).size / 1e6
 const label = (n) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`)
 
@@ -64,11 +58,6 @@ async function newKey(url, siteId, scope) {
   })
   if (res.status !== 201) throw new Error(`key: ${res.status} ${await res.text()}`)
   return (await res.json()).key
-}
-
-/** The local calendar day `offset` days from `endMs` in the bench site's zone. */
-function localDay(endMs, offset) {
-  return new Date(endMs + offset * DAY).toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin' })
 }
 
 /** Times one request `runs` times after 3 warm-ups; checks every answer is 200. */
@@ -198,43 +187,7 @@ async function benchSize(events) {
   try {
     const readKey = await newKey(server.url, 'bench', 'read')
     const writeKey = await newKey(server.url, 'bench', 'write')
-    const to = localDay(endMs, -1)
-    const from30 = localDay(endMs, -30)
-    const range = `site=bench&from=${from30}&to=${to}`
-    const from12w = localDay(endMs, -84)
-    const queries = [
-      ['overview, 30 days', `/v1/stats/overview?${range}`],
-      ['timeseries by day, 30 days', `/v1/stats/timeseries?${range}&interval=day`],
-      ['timeseries by hour, 30 days', `/v1/stats/timeseries?${range}&interval=hour`],
-      ['breakdown: pages, 30 days', `/v1/stats/breakdown?${range}&dimension=page&limit=10`],
-      ['breakdown: sources, 30 days', `/v1/stats/breakdown?${range}&dimension=source&limit=10`],
-      ['breakdown: countries, 30 days', `/v1/stats/breakdown?${range}&dimension=country&limit=10`],
-      ['overview, filtered (country is DE)', `/v1/stats/overview?${range}&filter=country:is:DE`],
-      [
-        'breakdown: pages, filtered (channel is search)',
-        `/v1/stats/breakdown?${range}&dimension=page&limit=10&filter=channel:is:search`,
-      ],
-      [
-        'breakdown: pages with goal conversion',
-        `/v1/stats/breakdown?${range}&dimension=entry_page&limit=10&goal=event:Signup`,
-      ],
-      [
-        'funnel, 4 steps, 30 days',
-        '/v1/stats/funnel',
-        {
-          site: 'bench',
-          from: from30,
-          to,
-          steps: [{ page: '/' }, { page: '/pricing' }, { page: '/cart' }, { event: 'Purchase' }],
-        },
-      ],
-      [
-        'retention, 12 weekly cohorts',
-        `/v1/stats/retention?site=bench&from=${from12w}&to=${to}&period=week&periods=12`,
-      ],
-      ['experiment, 30 days', `/v1/stats/experiments/pricing-test?${range}&goal=event:Signup`],
-      ['realtime', `/v1/stats/realtime?site=bench`],
-    ]
+    const queries = statsQueries(endMs)
     const timings = []
     for (const [name, path, body] of queries) {
       timings.push({ name, ...(await timeQuery(server.url, readKey, path, body)) })

@@ -17,7 +17,7 @@
 // for both), BENCH_STORES_SECONDS (per ingest run, default 10), BENCH_STATS_RUNS
 // (timed requests per query, default 15), BENCH_STATS_DAYS (default 90),
 // BENCH_STATS_RATE / BENCH_STATS_SECONDS (steady ingest, 200 events/s for 20 s).
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -28,6 +28,7 @@ import { migrateStore } from '../src/store/migrate.ts'
 import { createPostgresStore } from '../src/store/postgres/index.ts'
 import { createSqliteStore } from '../src/store/sqlite/index.ts'
 import { findPostgresBin, startPostgresCluster } from '../test/postgres-cluster.ts'
+import { localDay, median, quantile, statsQueries, uuidv7 } from './common.js'
 import { generateEvents } from './generate.js'
 import { startProcess, stop } from './server.js'
 
@@ -43,31 +44,10 @@ const steadySeconds = Number(process.env.BENCH_STATS_SECONDS ?? 20)
 const adminKey = 'bench-admin-key-0123456789abcdef'
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'pipit-bench-stores-'))
-const DAY = 86_400_000
 const BATCH = 50
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
-const quantile = (xs, q) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]
 const label = (n) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`)
 const log = (line) => console.error(line)
-
-/** A UUIDv7 as the Pipit SDK makes them (time-ordered). */
-function uuidv7() {
-  const b = randomBytes(16)
-  let ms = Date.now()
-  for (let i = 5; i >= 0; i--) {
-    b[i] = ms % 256
-    ms = Math.floor(ms / 256)
-  }
-  b[6] = (b[6] & 0x0f) | 0x70
-  b[8] = (b[8] & 0x3f) | 0x80
-  const h = b.toString('hex')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
-}
 
 const collector = (db, env = {}) =>
   startProcess([cli, 'serve', '--port', '0', '--db', db], {
@@ -116,9 +96,13 @@ function bodies(count, writeKey, newId) {
   )
 }
 
-/** One autocannon run per URL at once, each body sent once; events/s summed, p99 the worst. */
+/**
+ * One autocannon run per URL at once; events/s summed, p99 the worst. Each
+ * body goes once while the pool lasts (12,000 bodies: 600,000 events, more
+ * than 10 s of the fastest store), then repeats count as duplicates.
+ */
 async function load(urls, writeKey, newId) {
-  const perUrl = Math.ceil(60_000 / urls.length)
+  const perUrl = Math.ceil(12_000 / urls.length)
   const results = await Promise.all(
     urls.map((url) => {
       const pool = bodies(perUrl, writeKey, newId)
@@ -166,10 +150,6 @@ async function ingest(db, processes, newId) {
   }
 }
 
-/** The local calendar day `offset` days from `endMs` in the bench site's zone. */
-const localDay = (endMs, offset) =>
-  new Date(endMs + offset * DAY).toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin' })
-
 async function timeQuery(url, key, path, body) {
   const ms = []
   for (let i = 0; i < runs + 3; i++) {
@@ -178,45 +158,6 @@ async function timeQuery(url, key, path, body) {
     if (i >= 3) ms.push(performance.now() - started)
   }
   return { median: median(ms), p95: quantile(ms, 0.95) }
-}
-
-function queriesFor(endMs) {
-  const to = localDay(endMs, -1)
-  const from30 = localDay(endMs, -30)
-  const range = `site=bench&from=${from30}&to=${to}`
-  return [
-    ['overview, 30 days', `/v1/stats/overview?${range}`],
-    ['timeseries by day', `/v1/stats/timeseries?${range}&interval=day`],
-    ['timeseries by hour', `/v1/stats/timeseries?${range}&interval=hour`],
-    ['breakdown: pages', `/v1/stats/breakdown?${range}&dimension=page&limit=10`],
-    ['breakdown: sources', `/v1/stats/breakdown?${range}&dimension=source&limit=10`],
-    ['breakdown: countries', `/v1/stats/breakdown?${range}&dimension=country&limit=10`],
-    ['overview, country is DE', `/v1/stats/overview?${range}&filter=country:is:DE`],
-    [
-      'breakdown: pages, channel is search',
-      `/v1/stats/breakdown?${range}&dimension=page&limit=10&filter=channel:is:search`,
-    ],
-    [
-      'breakdown with goal',
-      `/v1/stats/breakdown?${range}&dimension=entry_page&limit=10&goal=event:Signup`,
-    ],
-    [
-      'funnel, 4 steps',
-      '/v1/stats/funnel',
-      {
-        site: 'bench',
-        from: from30,
-        to,
-        steps: [{ page: '/' }, { page: '/pricing' }, { page: '/cart' }, { event: 'Purchase' }],
-      },
-    ],
-    [
-      'retention, 12 weekly cohorts',
-      `/v1/stats/retention?site=bench&from=${localDay(endMs, -84)}&to=${to}&period=week&periods=12`,
-    ],
-    ['experiment', `/v1/stats/experiments/pricing-test?${range}&goal=event:Signup`],
-    ['realtime', '/v1/stats/realtime?site=bench'],
-  ]
 }
 
 /** Steady page views (a batch every 100 ms); lag from each batch's ack until stats count it. */
@@ -273,7 +214,7 @@ async function statsOn(name, location, endMs) {
     const readKey = (await api(server.url, '/v1/admin/sites/bench/keys', { scope: 'read' })).key
     const writeKey = (await api(server.url, '/v1/admin/sites/bench/keys', { scope: 'write' })).key
     const timings = []
-    for (const [query, path, body] of queriesFor(endMs)) {
+    for (const [query, path, body] of statsQueries(endMs)) {
       timings.push({ query, ...(await timeQuery(server.url, readKey, path, body)) })
     }
     log(`${name}: steady ingest at ${rate} events/s for ${steadySeconds} s...`)

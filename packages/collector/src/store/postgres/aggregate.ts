@@ -6,6 +6,7 @@ import type { FirstEventRow, VisitRow } from '../../stats/visits'
 import { VISIT_DIMENSIONS, visitsOfDay } from '../../stats/visits'
 import type { AggregateProgress, AggregateResult } from '../types'
 import { EventFlag } from '../types'
+import { retrying, transaction } from './lock'
 
 const QUARTER_HOUR = 900_000
 
@@ -71,20 +72,7 @@ export function createPostgresAggregator(
     return clock
   }
 
-  async function inTransaction<T>(work: (c: PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect()
-    try {
-      await client.query('BEGIN')
-      const result = await work(client)
-      await client.query('COMMIT')
-      return result
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined)
-      throw error
-    } finally {
-      client.release()
-    }
-  }
+  const inTransaction = <T>(work: (c: PoolClient) => Promise<T>) => transaction(pool, work)
 
   const markDays = (c: PoolClient, sites: string[], days: string[]) =>
     sites.length === 0
@@ -232,7 +220,8 @@ export function createPostgresAggregator(
       const s = starts[i]!
       if (!(s >= (seen.get(id) ?? Infinity))) seen.set(id, s)
     }
-    const ids = [...seen.keys()]
+    // Sorted, so collectors numbering overlapping visitors lock rows in one order (no deadlock).
+    const ids = [...seen.keys()].sort()
     const vidOf = new Map<string, number>()
     await c.query('BEGIN')
     try {
@@ -269,6 +258,7 @@ export function createPostgresAggregator(
         for (const r of now.rows) vidOf.set(r.visitor_id, r.vid)
         earlier.push(...fresh)
       }
+      earlier.sort()
       if (earlier.length > 0) {
         await c.query(
           `UPDATE agg_visitors a SET first_seen = u.seen
@@ -333,7 +323,8 @@ export function createPostgresAggregator(
     const worker = async () => {
       while (next < dirty.length) {
         const d = dirty[next++]!
-        const r = await recompute(d.site_id, d.day)
+        // A deadlock or serialization failure rolled everything back: try the day again.
+        const r = await retrying(() => recompute(d.site_id, d.day))
         visits += Math.max(0, r.visits)
         events += r.events
         onProgress?.({ done: ++done, total: dirty.length, siteId: d.site_id, day: d.day })

@@ -14,18 +14,16 @@ export const LOCKS = {
 } as const
 
 /**
- * Runs `work` in a transaction holding the advisory lock `key` (released at
- * COMMIT or ROLLBACK, also when the connection dies).
+ * Runs `work` in one transaction on a client of the pool: COMMIT when it
+ * resolves, ROLLBACK when it throws.
  */
-export async function withLock<T>(
+export async function transaction<T>(
   pool: pg.Pool,
-  key: number,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect()
   try {
     await client.query('BEGIN')
-    await client.query('SELECT pg_advisory_xact_lock($1)', [key])
     const result = await work(client)
     await client.query('COMMIT')
     return result
@@ -35,6 +33,21 @@ export async function withLock<T>(
   } finally {
     client.release()
   }
+}
+
+/**
+ * Runs `work` in a transaction holding the advisory lock `key` (released at
+ * COMMIT or ROLLBACK, also when the connection dies).
+ */
+export function withLock<T>(
+  pool: pg.Pool,
+  key: number,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  return transaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [key])
+    return work(client)
+  })
 }
 
 /** Error codes after which a whole (rolled back) transaction is worth another try. */

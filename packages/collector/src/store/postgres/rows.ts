@@ -1,5 +1,5 @@
 import pg from 'pg'
-import type { AuditEntry, Goal, KeyRecord, Site, StoredEvent, Suppression } from '../types'
+import type { AuditEntry, Site, StoredEvent } from '../types'
 import { DEFAULT_SETTINGS } from '../types'
 
 /**
@@ -99,60 +99,6 @@ export const toSite = (r: SiteRow): Site => ({
   createdAt: r.created_at,
 })
 
-export interface KeyRow {
-  id: string
-  site_id: string | null
-  scope: KeyRecord['scope']
-  hash: string
-  prefix: string
-  public_key: string | null
-  created_at: number
-  revoked_at: number | null
-}
-
-export const toKey = (r: KeyRow): KeyRecord => ({
-  id: r.id,
-  siteId: r.site_id,
-  scope: r.scope,
-  hash: r.hash,
-  prefix: r.prefix,
-  publicKey: r.public_key,
-  createdAt: r.created_at,
-  revokedAt: r.revoked_at,
-})
-
-export interface SuppressionRow {
-  site_id: string
-  kind: Suppression['kind']
-  value: string
-  created_at: number
-}
-
-export const toSuppression = (r: SuppressionRow): Suppression => ({
-  siteId: r.site_id,
-  kind: r.kind,
-  value: r.value,
-  createdAt: r.created_at,
-})
-
-export interface GoalRow {
-  site_id: string
-  id: string
-  name: string
-  kind: Goal['kind']
-  value: string
-  created_at: number
-}
-
-export const toGoal = (r: GoalRow): Goal => ({
-  siteId: r.site_id,
-  id: r.id,
-  name: r.name,
-  kind: r.kind,
-  value: r.value,
-  createdAt: r.created_at,
-})
-
 export interface AuditRow {
   site_id: string
   at: number
@@ -172,3 +118,6 @@ export const toAudit = (r: AuditRow): AuditEntry => ({
   subjectId: r.subject_id,
   rows: r.rows,
 })
+
+export type { GoalRow, KeyRow, SuppressionRow } from '../rows'
+export { toGoal, toKey, toSuppression } from '../rows'

@@ -3,6 +3,7 @@ import { createStatsEngine } from '../../stats/engine'
 import type { StatsStore, StoredEvent } from '../types'
 import type { PostgresAggregator } from './aggregate'
 import { createPostgresAggregator } from './aggregate'
+import { transaction } from './lock'
 import { postgresRollupSource } from './rollup-source'
 
 /**
@@ -23,10 +24,8 @@ export function postgresStatsStore(
     aggregate: (options = {}) =>
       options.rebuild ? aggregator.rebuild(options) : aggregator.pass(options),
     aggregationBehind: () => aggregator.behind(),
-    async purgeRollups(siteId, beforeDay, dryRun) {
-      const client = await pool.connect()
-      try {
-        await client.query('BEGIN')
+    purgeRollups: (siteId, beforeDay, dryRun) =>
+      transaction(pool, async (client) => {
         const { rows } = await client.query<{ n: number }>(
           'SELECT COUNT(*)::int AS n FROM agg_sessions WHERE site_id = $1 AND day < $2',
           [siteId, beforeDay],
@@ -39,14 +38,7 @@ export function postgresStatsStore(
             ])
           }
         }
-        await client.query('COMMIT')
         return rows[0]!.n
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined)
-        throw error
-      } finally {
-        client.release()
-      }
-    },
+      }),
   }
 }

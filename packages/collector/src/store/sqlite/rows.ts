@@ -1,12 +1,4 @@
-import type {
-  Goal,
-  KeyRecord,
-  KeyScope,
-  Site,
-  SiteSettings,
-  StoredEvent,
-  Suppression,
-} from '../types'
+import type { Site, SiteSettings, StoredEvent } from '../types'
 import { DEFAULT_SETTINGS } from '../types'
 
 /** Column order of `events`, shared by the insert statement and `eventParams`. */
@@ -70,30 +62,12 @@ export interface EventRow {
   flags: number
 }
 
-export interface KeyRow {
-  id: string
-  site_id: string | null
-  scope: KeyScope
-  hash: string
-  prefix: string
-  public_key: string | null
-  created_at: number
-  revoked_at: number | null
-}
-
 export interface SiteRow {
   id: string
   name: string
   timezone: string
   domain: string | null
   settings: string
-  created_at: number
-}
-
-export interface SuppressionRow {
-  site_id: string
-  kind: Suppression['kind']
-  value: string
   created_at: number
 }
 
@@ -172,38 +146,5 @@ export const toSite = (r: SiteRow): Site => ({
   createdAt: r.created_at,
 })
 
-export const toKey = (r: KeyRow): KeyRecord => ({
-  id: r.id,
-  siteId: r.site_id,
-  scope: r.scope,
-  hash: r.hash,
-  prefix: r.prefix,
-  publicKey: r.public_key,
-  createdAt: r.created_at,
-  revokedAt: r.revoked_at,
-})
-
-export const toSuppression = (r: SuppressionRow): Suppression => ({
-  siteId: r.site_id,
-  kind: r.kind,
-  value: r.value,
-  createdAt: r.created_at,
-})
-
-export interface GoalRow {
-  site_id: string
-  id: string
-  name: string
-  kind: Goal['kind']
-  value: string
-  created_at: number
-}
-
-export const toGoal = (r: GoalRow): Goal => ({
-  siteId: r.site_id,
-  id: r.id,
-  name: r.name,
-  kind: r.kind,
-  value: r.value,
-  createdAt: r.created_at,
-})
+export type { GoalRow, KeyRow, SuppressionRow } from '../rows'
+export { toGoal, toKey, toSuppression } from '../rows'
