@@ -386,6 +386,9 @@ describe.skipIf(!browserTestsEnabled)('dashboard in Chromium', () => {
     const context = await browser.newContext({ viewport: DESKTOP })
     const { page, problems } = await openPage(context)
     await signIn(page)
+    // The key is kept (session storage) once the sign-in's sites request answers: wait for the
+    // dashboard before leaving the page, or a slow answer (busy CI) reloads into the sign-in form.
+    await page.getByRole('link', { name: 'Overview' }).waitFor()
     // A shared link: a three-step funnel, opened after signing in.
     await page.goto(
       `${collector.url}/?site=shop&step=page%3A%2F&step=page%3A%2Fpricing&step=event%3ASignup`,
