@@ -36,13 +36,15 @@ export interface PostgresAggregator {
  *   `ON CONFLICT DO NOTHING` (no lock on a mark already there, so
  *   concurrent inserts never queue on one).
  * - A pass deletes the pending rows it sees (`DELETE … RETURNING`) and
- *   marks their local days in `agg_dirty` in the same transaction, bumping
- *   each day's generation, then waits before committing until every
- *   transaction older than itself has ended: an insert that found a mark
- *   present (and so wrote none) got its transaction id before this pass's
- *   delete, so once it has ended its events are visible to whoever
- *   recomputes the day. A change is either still pending or its day is
- *   dirty and readable, never neither.
+ *   marks their local days in `agg_dirty` in the same short transaction,
+ *   bumping each day's generation. A change is either still pending or its
+ *   day is dirty, never neither.
+ * - An insert that found a mark present wrote none, and may not have
+ *   committed when the pass deleted the mark. So a marked day is read only
+ *   once every transaction that was running when its mark committed has
+ *   ended (`settle`, `readyDays`). The pass never waits inside its own
+ *   transaction: an insert that meets a mark the pass is deleting waits for
+ *   the pass to commit, so waiting there could hold up ingest.
  * - A day is recomputed under a session advisory lock on (site, day), so
  *   two collectors never do the same day at once; its rows are replaced in
  *   one transaction that first locks the day's `agg_dirty` row and checks
@@ -74,14 +76,29 @@ export function createPostgresAggregator(
 
   const inTransaction = <T>(work: (c: PoolClient) => Promise<T>) => transaction(pool, work)
 
+  // Every mark bumps the generation and makes the day unready until `settle`.
   const markDays = (c: PoolClient, sites: string[], days: string[]) =>
     sites.length === 0
       ? Promise.resolve()
       : c.query(
           `INSERT INTO agg_dirty (site_id, day) SELECT * FROM unnest($1::text[], $2::text[])
-           ON CONFLICT (site_id, day) DO UPDATE SET gen = agg_dirty.gen + 1`,
+           ON CONFLICT (site_id, day) DO UPDATE SET gen = agg_dirty.gen + 1, ready = NULL`,
           [sites, days],
         )
+
+  /**
+   * Gives every committed mark its readiness point: the xmax of a snapshot
+   * taken now, after the marking transaction committed. Any transaction
+   * that wrote events of the day without a mark (it found one present)
+   * did so before that commit, so it is below this xmax; once the oldest
+   * running transaction is past it, the day's events are all visible. Also
+   * heals marks a crash left without a point.
+   */
+  const settle = () =>
+    pool.query(
+      `UPDATE agg_dirty SET ready = pg_snapshot_xmax(pg_current_snapshot())::text::bigint
+        WHERE ready IS NULL`,
+    )
 
   /** Turns pending (site, quarter hour) pairs into dirty local days, in one transaction. */
   async function scan(): Promise<void> {
@@ -104,8 +121,8 @@ export function createPostgresAggregator(
         pairs.map((p) => p[0]),
         pairs.map((p) => p[1]),
       )
-      if (taken.rows.length > 0) await waitForOlderTransactions(c)
     })
+    await settle()
   }
 
   async function markAllDaysWith(c: PoolClient, siteId: string) {
@@ -157,12 +174,15 @@ export function createPostgresAggregator(
       )
       locked = got.rows[0]!.ok
       if (!locked) return { visits: 0, events: 0 }
-      const genRow = await client.query<{ gen: number }>(
-        'SELECT gen FROM agg_dirty WHERE site_id = $1 AND day = $2',
+      const genRow = await client.query<{ gen: number; ok: boolean }>(
+        `SELECT gen, ready IS NOT NULL
+                AND ready <= pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS ok
+           FROM agg_dirty WHERE site_id = $1 AND day = $2`,
         [siteId, day],
       )
       const gen = genRow.rows[0]?.gen
-      if (gen === undefined) return { visits: 0, events: 0 }
+      // Gone (done by another collector), or marked again and not readable yet: a later pass.
+      if (gen === undefined || !genRow.rows[0]!.ok) return { visits: 0, events: 0 }
       const clock = await clockOf(client, siteId, true)
       if (!clock) return { visits: await write(client, siteId, day, gen, null), events: 0 }
       const start = clock.dayStart(day)
@@ -312,10 +332,32 @@ export function createPostgresAggregator(
     }
   }
 
-  async function drain(onProgress?: (p: AggregateProgress) => void) {
-    const { rows: dirty } = await pool.query<{ site_id: string; day: string }>(
-      'SELECT site_id, day FROM agg_dirty ORDER BY site_id, day',
+  /** The dirty days that may be read now (see `settle`), and whether others wait. */
+  async function readyDays() {
+    const { rows } = await pool.query<{ site_id: string; day: string; ok: boolean }>(
+      `SELECT site_id, day,
+              ready IS NOT NULL AND ready <= pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS ok
+         FROM agg_dirty ORDER BY site_id, day`,
     )
+    return {
+      ready: rows.filter((r) => r.ok),
+      waiting: rows.length - rows.filter((r) => r.ok).length,
+    }
+  }
+
+  /**
+   * Recomputes the ready dirty days. Days still waiting for transactions in
+   * flight are polled for up to a second (an insert commits in
+   * milliseconds); past that the next pass takes them.
+   */
+  async function drain(onProgress?: (p: AggregateProgress) => void) {
+    let { ready: dirty, waiting } = await readyDays()
+    const deadline = Date.now() + 1_000
+    for (let delay = 2; dirty.length === 0 && waiting > 0 && Date.now() < deadline; delay *= 2) {
+      await new Promise((resolve) => setTimeout(resolve, delay))
+      await settle()
+      ;({ ready: dirty, waiting } = await readyDays())
+    }
     let next = 0
     let done = 0
     let visits = 0
@@ -352,6 +394,7 @@ export function createPostgresAggregator(
       await inTransaction(async (c) => {
         for (const id of sites) await markAllDaysWith(c, id)
       })
+      await settle()
       const r = await drain(options.onProgress)
       return { ...r, ms: performance.now() - started }
     },
@@ -361,7 +404,10 @@ export function createPostgresAggregator(
       )
       return rows[0]!.b
     },
-    markAllDays: (siteId) => inTransaction((c) => markAllDaysWith(c, siteId)),
+    async markAllDays(siteId) {
+      await inTransaction((c) => markAllDaysWith(c, siteId))
+      await settle()
+    },
     async purgedBefore(siteId, before) {
       await pool.query(
         `INSERT INTO agg_state (key, value) VALUES ($1, $2)
@@ -369,23 +415,6 @@ export function createPostgresAggregator(
         [`purged:${siteId}`, before],
       )
     },
-  }
-}
-
-/**
- * Waits (polling, up to 30 s) until every transaction that started before
- * the calling one has ended. Past the deadline it throws, the pass rolls
- * back and its marks stay pending for the next pass.
- */
-async function waitForOlderTransactions(c: PoolClient) {
-  const deadline = Date.now() + 30_000
-  for (let delay = 1; ; delay = Math.min(50, delay * 2)) {
-    const { rows } = await c.query<{ done: boolean }>(
-      'SELECT pg_snapshot_xmin(pg_current_snapshot()) >= pg_current_xact_id() AS done',
-    )
-    if (rows[0]!.done) return
-    if (Date.now() > deadline) throw new Error('aggregation: an older transaction is still open')
-    await new Promise((resolve) => setTimeout(resolve, delay))
   }
 }
 

@@ -9,7 +9,7 @@ import { VISIT_DIMENSIONS } from '../../stats/visits'
  * (`agg_pending`, the (site, UTC quarter hour) pairs that inserts and
  * erasures touched, belongs to the event log's migration.)
  * - `agg_dirty`: local days to recompute, with a generation bumped by
- *   every mark.
+ *   every mark and the point from which the day may be read (`ready`).
  * - `agg_counters`: the next visitor number per site.
  * - `agg_state`: small numbers, e.g. `purged:<site>` (days before it are final).
  */
@@ -18,6 +18,10 @@ export const STATS_SCHEMA = `
     site_id text COLLATE "C" NOT NULL,
     day text COLLATE "C" NOT NULL,
     gen integer NOT NULL DEFAULT 1,
+    -- NULL until set after the marking transaction committed: the xmax of a
+    -- snapshot taken then; the day may be read once every transaction below
+    -- it has ended (see aggregate.ts).
+    ready bigint,
     PRIMARY KEY (site_id, day)
   );
   CREATE TABLE agg_counters (
