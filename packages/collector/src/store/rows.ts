@@ -1,4 +1,4 @@
-import type { Goal, KeyRecord, Suppression } from './types'
+import type { Goal, KeyRecord, StoredEvent, Suppression } from './types'
 
 /**
  * Metadata rows as every SQL adapter reads them (the same snake_case columns
@@ -58,3 +58,73 @@ export const toGoal = (r: GoalRow): Goal => ({
   value: r.value,
   createdAt: r.created_at,
 })
+
+/**
+ * An `events` row as every SQL adapter reads it. `J` is how the JSON columns
+ * arrive: text in SQLite, parsed objects from PostgreSQL's jsonb.
+ */
+export interface EventColumns<J> {
+  site_id: string
+  message_id: string
+  type: StoredEvent['type']
+  name: string | null
+  anonymous_id: string | null
+  user_id: string | null
+  visitor_id: string
+  timestamp: number
+  received_at: number
+  path: string | null
+  url: string | null
+  referrer: string | null
+  properties: J
+  traits: J
+  context: J
+  browser: string | null
+  os: string | null
+  device_type: string | null
+  country: string | null
+  source: string | null
+  channel: string | null
+  utm_source: string | null
+  utm_medium: string | null
+  utm_campaign: string | null
+  utm_term: string | null
+  utm_content: string | null
+  flags: number
+}
+
+/** A stored event from its row; `json` reads the JSON columns as the adapter returns them. */
+export function eventFromRow<J>(
+  r: EventColumns<J>,
+  json: (value: J) => Record<string, unknown> | null,
+): StoredEvent {
+  return {
+    siteId: r.site_id,
+    messageId: r.message_id,
+    type: r.type,
+    name: r.name,
+    anonymousId: r.anonymous_id,
+    userId: r.user_id,
+    visitorId: r.visitor_id,
+    timestamp: r.timestamp,
+    receivedAt: r.received_at,
+    path: r.path,
+    url: r.url,
+    referrer: r.referrer,
+    properties: json(r.properties),
+    traits: json(r.traits),
+    context: json(r.context),
+    browser: r.browser,
+    os: r.os,
+    deviceType: r.device_type,
+    country: r.country,
+    source: r.source,
+    channel: r.channel,
+    utmSource: r.utm_source,
+    utmMedium: r.utm_medium,
+    utmCampaign: r.utm_campaign,
+    utmTerm: r.utm_term,
+    utmContent: r.utm_content,
+    flags: r.flags,
+  }
+}

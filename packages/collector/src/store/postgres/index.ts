@@ -5,7 +5,7 @@ import { metaMethods } from './meta'
 import { migrate } from './migrations'
 import { createPartitioner } from './partitions'
 import { retentionMethods } from './retention'
-import { type EventRow, pgTypes, toEvent } from './rows'
+import { pgTypes } from './rows'
 import { postgresStatsStore } from './stats'
 import { subjectMethods } from './subjects'
 
@@ -62,7 +62,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     throw error
   }
   const partitions = createPartitioner(pool)
-  const { aggregator, ...stats } = postgresStatsStore(pool, (row) => toEvent(row as EventRow))
+  const { aggregator, ...stats } = postgresStatsStore(pool)
   const subjects = subjectMethods(pool)
   const retention = retentionMethods(pool, partitions)
 

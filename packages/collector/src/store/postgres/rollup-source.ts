@@ -3,8 +3,9 @@ import { pickTotals } from '../../stats/engine'
 import { decodeSet } from '../../stats/sets'
 import type { RollupSource, VisitLines } from '../../stats/source'
 import { VISIT_DIMENSIONS } from '../../stats/visits'
-import type { Filter, GoalSpec, StatsQuery, StoredEvent, Totals } from '../types'
+import type { Filter, GoalSpec, StatsQuery, Totals } from '../types'
 import { EventFlag } from '../types'
+import { EVENT_COLUMNS, type EventRow, toEvent } from './rows'
 
 const isVisitDim = (d: string) => (VISIT_DIMENSIONS as readonly string[]).includes(d)
 
@@ -70,9 +71,9 @@ type Row = Record<string, unknown>
 
 /**
  * The PostgreSQL adapter's reads for the shared stats engine, over the
- * tables of `stats-schema.ts`; `toEvent` maps an `events` row.
+ * tables of `stats-schema.ts`.
  */
-export function postgresRollupSource(pool: Pool, toEvent: (row: Row) => StoredEvent): RollupSource {
+export function postgresRollupSource(pool: Pool): RollupSource {
   const rows = async <T = Row>(sql: string, values: unknown[]) =>
     (await pool.query(sql, values)).rows as T[]
   const days = (list: (Totals & { day: string; vset: Buffer })[]) =>
@@ -153,8 +154,12 @@ export function postgresRollupSource(pool: Pool, toEvent: (row: Row) => StoredEv
       return new Map(list.map((r) => [r.visitor_id, r.vid]))
     },
     async trackEvents(siteId, name, start, end) {
-      const list = await rows<{ visitor_id: string; ts: number; properties: string | null }>(
-        `SELECT visitor_id, timestamp::float8 AS ts, properties::text AS properties FROM events
+      const list = await rows<{
+        visitor_id: string
+        ts: number
+        properties: Record<string, unknown> | null
+      }>(
+        `SELECT visitor_id, timestamp::float8 AS ts, properties FROM events
           WHERE site_id = $1 AND type = 'track' AND name = $2 AND timestamp >= $3
             AND timestamp < $4 AND (flags & ${EventFlag.bot}) = 0`,
         [siteId, name, start, end],
@@ -162,12 +167,12 @@ export function postgresRollupSource(pool: Pool, toEvent: (row: Row) => StoredEv
       return list.map((e) => ({
         visitorId: e.visitor_id,
         timestamp: e.ts,
-        properties: e.properties ? (JSON.parse(e.properties) as Record<string, unknown>) : null,
+        properties: e.properties,
       }))
     },
     async recentEvents(siteId, start, end) {
-      const list = await rows(
-        `SELECT * FROM events WHERE site_id = $1 AND timestamp >= $2 AND timestamp < $3
+      const list = await rows<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE site_id = $1 AND timestamp >= $2 AND timestamp < $3
             AND (flags & ${EventFlag.bot}) = 0 AND type IN ('page', 'screen', 'track')`,
         [siteId, start, end],
       )

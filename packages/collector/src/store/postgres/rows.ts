@@ -1,6 +1,7 @@
 import pg from 'pg'
 import type { AuditEntry, Site, StoredEvent } from '../types'
 import { DEFAULT_SETTINGS } from '../types'
+import { type EventColumns, eventFromRow } from '../rows'
 
 /**
  * Type parsers of the adapter's pools: `bigint` (timestamps in ms, counts)
@@ -47,39 +48,10 @@ export const EVENT_FIELDS = [
 /** The events' column list, e.g. for `SELECT ${EVENT_COLUMNS} FROM events`. */
 export const EVENT_COLUMNS = EVENT_FIELDS.map(([column]) => column).join(', ')
 
-export type EventRow = {
-  [F in (typeof EVENT_FIELDS)[number] as F[0]]: StoredEvent[F[1]]
-}
+/** An `events` row: jsonb columns arrive parsed. */
+export type EventRow = EventColumns<Record<string, unknown> | null>
 
-export const toEvent = (r: EventRow): StoredEvent => ({
-  siteId: r.site_id,
-  messageId: r.message_id,
-  type: r.type,
-  name: r.name,
-  anonymousId: r.anonymous_id,
-  userId: r.user_id,
-  visitorId: r.visitor_id,
-  timestamp: r.timestamp,
-  receivedAt: r.received_at,
-  path: r.path,
-  url: r.url,
-  referrer: r.referrer,
-  properties: r.properties,
-  traits: r.traits,
-  context: r.context,
-  browser: r.browser,
-  os: r.os,
-  deviceType: r.device_type,
-  country: r.country,
-  source: r.source,
-  channel: r.channel,
-  utmSource: r.utm_source,
-  utmMedium: r.utm_medium,
-  utmCampaign: r.utm_campaign,
-  utmTerm: r.utm_term,
-  utmContent: r.utm_content,
-  flags: r.flags,
-})
+export const toEvent = (r: EventRow): StoredEvent => eventFromRow(r, (json) => json)
 
 export interface SiteRow {
   id: string

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg'
 import { createStatsEngine } from '../../stats/engine'
-import type { StatsStore, StoredEvent } from '../types'
+import type { StatsStore } from '../types'
 import type { PostgresAggregator } from './aggregate'
 import { createPostgresAggregator } from './aggregate'
 import { transaction } from './lock'
@@ -12,14 +12,11 @@ import { postgresRollupSource } from './rollup-source'
  * retention. `aggregator` is exposed for the event log's hooks (a time zone
  * change redraws every day).
  */
-export function postgresStatsStore(
-  pool: Pool,
-  toEvent: (row: Record<string, unknown>) => StoredEvent,
-): StatsStore & { aggregator: PostgresAggregator } {
+export function postgresStatsStore(pool: Pool): StatsStore & { aggregator: PostgresAggregator } {
   const aggregator = createPostgresAggregator(pool)
   const ROLLUPS = ['agg_sessions', 'agg_hours', 'agg_days', 'agg_facts']
   return {
-    ...createStatsEngine(postgresRollupSource(pool, toEvent)),
+    ...createStatsEngine(postgresRollupSource(pool)),
     aggregator,
     aggregate: (options = {}) =>
       options.rebuild ? aggregator.rebuild(options) : aggregator.pass(options),

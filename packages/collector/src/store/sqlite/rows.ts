@@ -1,5 +1,6 @@
 import type { Site, SiteSettings, StoredEvent } from '../types'
 import { DEFAULT_SETTINGS } from '../types'
+import { type EventColumns, eventFromRow } from '../rows'
 
 /** Column order of `events`, shared by the insert statement and `eventParams`. */
 export const EVENT_COLUMNS = [
@@ -32,35 +33,8 @@ export const EVENT_COLUMNS = [
   'flags',
 ] as const
 
-export interface EventRow {
-  site_id: string
-  message_id: string
-  type: StoredEvent['type']
-  name: string | null
-  anonymous_id: string | null
-  user_id: string | null
-  visitor_id: string
-  timestamp: number
-  received_at: number
-  path: string | null
-  url: string | null
-  referrer: string | null
-  properties: string | null
-  traits: string | null
-  context: string | null
-  browser: string | null
-  os: string | null
-  device_type: string | null
-  country: string | null
-  source: string | null
-  channel: string | null
-  utm_source: string | null
-  utm_medium: string | null
-  utm_campaign: string | null
-  utm_term: string | null
-  utm_content: string | null
-  flags: number
-}
+/** An `events` row: JSON columns as text. */
+export type EventRow = EventColumns<string | null>
 
 export interface SiteRow {
   id: string
@@ -107,35 +81,7 @@ export function eventParams(e: StoredEvent): unknown[] {
   ]
 }
 
-export const toEvent = (r: EventRow): StoredEvent => ({
-  siteId: r.site_id,
-  messageId: r.message_id,
-  type: r.type,
-  name: r.name,
-  anonymousId: r.anonymous_id,
-  userId: r.user_id,
-  visitorId: r.visitor_id,
-  timestamp: r.timestamp,
-  receivedAt: r.received_at,
-  path: r.path,
-  url: r.url,
-  referrer: r.referrer,
-  properties: parse(r.properties),
-  traits: parse(r.traits),
-  context: parse(r.context),
-  browser: r.browser,
-  os: r.os,
-  deviceType: r.device_type,
-  country: r.country,
-  source: r.source,
-  channel: r.channel,
-  utmSource: r.utm_source,
-  utmMedium: r.utm_medium,
-  utmCampaign: r.utm_campaign,
-  utmTerm: r.utm_term,
-  utmContent: r.utm_content,
-  flags: r.flags,
-})
+export const toEvent = (r: EventRow): StoredEvent => eventFromRow(r, parse)
 
 export const toSite = (r: SiteRow): Site => ({
   id: r.id,
